@@ -1,0 +1,26 @@
+"""Persistent entities (SQLAlchemy) and value types; no Qt, no services."""
+
+from workstation.models.appointments import Appointment, AppointmentSource, AppointmentState
+from workstation.models.base import Base
+from workstation.models.directory import Department, Doctor, Institution, Specialty
+from workstation.models.geography import Settlement
+from workstation.models.journal import JournalEvent
+from workstation.models.patients import Patient, PatientLpuLink
+from workstation.models.schedule import Slot, SlotState
+
+__all__ = [
+    "Appointment",
+    "AppointmentSource",
+    "AppointmentState",
+    "Base",
+    "Department",
+    "Doctor",
+    "Institution",
+    "JournalEvent",
+    "Patient",
+    "PatientLpuLink",
+    "Settlement",
+    "Slot",
+    "SlotState",
+    "Specialty",
+]

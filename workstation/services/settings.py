@@ -1,0 +1,69 @@
+"""Where the workstation keeps its files and which database it uses.
+
+Paths come from platformdirs; ``WORKSTATION_HOME`` moves all of them into one directory (tests,
+portable installs). The database URL comes from ``--db``, then ``WORKSTATION_DB``, then the
+``database_url`` of the config file, then the demo database.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "registry-workstation"
+APP_AUTHOR = "dzhmao"
+
+
+@dataclass(frozen=True)
+class Locations:
+    """The directories the workstation writes to."""
+
+    data_dir: Path
+    config_dir: Path
+
+    @property
+    def demo_database(self) -> Path:
+        """The demo SQLite file, created and filled on first ``--demo`` run."""
+        return self.data_dir / "demo.sqlite3"
+
+    @property
+    def config_file(self) -> Path:
+        """The site configuration (TOML)."""
+        return self.config_dir / "workstation.toml"
+
+
+def locations() -> Locations:
+    """The current locations, honouring ``WORKSTATION_HOME``."""
+    home = os.environ.get("WORKSTATION_HOME")
+    if home:
+        root = Path(home).expanduser()
+        return Locations(data_dir=root / "data", config_dir=root / "config")
+    return Locations(
+        data_dir=Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)),
+        config_dir=Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)),
+    )
+
+
+def sqlite_url(path: Path) -> str:
+    """SQLAlchemy URL of a SQLite file."""
+    return f"sqlite:///{path}"
+
+
+def configured_database_url(explicit: str | None = None) -> str | None:
+    """The database URL the operator configured, or ``None`` when there is none."""
+    if explicit:
+        return explicit
+    from_env = os.environ.get("WORKSTATION_DB")
+    if from_env:
+        return from_env
+    config_file = locations().config_file
+    if config_file.exists():
+        with config_file.open("rb") as handle:
+            url = tomllib.load(handle).get("database_url")
+        if isinstance(url, str) and url:
+            return url
+    return None
