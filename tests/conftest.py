@@ -45,7 +45,8 @@ def _postgres_unavailable_reason() -> str | None:
         engine.dispose()
     except Exception as error:  # any failure to reach the server means "not available"
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        return f"PostgreSQL at {make_url(PG_SERVER_URL).render_as_string()} unavailable: {first_line}"
+        server = make_url(PG_SERVER_URL).render_as_string()
+        return f"PostgreSQL at {server} unavailable: {first_line}"
     return None
 
 

@@ -25,7 +25,8 @@ def _database_options() -> argparse.ArgumentParser:
     )
     source.add_argument(
         "--demo", action="store_true", default=argparse.SUPPRESS,
-        help="демонстрационная база SQLite в каталоге данных пользователя (создается при первом запуске)",
+        help="демонстрационная база SQLite в каталоге данных пользователя "
+        "(создается при первом запуске)",
     )
     return options
 
@@ -107,7 +108,8 @@ def _run_gui(args: argparse.Namespace) -> int:
     from workstation.ui.app import run_gui
 
     banner = "Демонстрационная база данных" if getattr(args, "demo", False) else None
-    return run_gui(url, screenshot=args.screenshot, banner=banner)
+    exit_code: int = run_gui(url, screenshot=args.screenshot, banner=banner)
+    return exit_code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,14 +8,10 @@ import enum
 from sqlalchemy import DateTime, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workstation.models.base import Base, UtcDateTime, utc_now
+from workstation.models.base import Base, UtcDateTime, enum_values, utc_now
 from workstation.models.directory import Doctor, Institution
 from workstation.models.patients import Patient
 from workstation.models.schedule import Slot
-
-
-def _values(enum_type: type[enum.StrEnum]) -> list[str]:
-    return [member.value for member in enum_type]
 
 
 class AppointmentState(enum.StrEnum):
@@ -60,11 +56,11 @@ class Appointment(Base):
     visit_end: Mapped[dt.datetime | None] = mapped_column(DateTime)
     room: Mapped[str] = mapped_column(String(100), default="")
     state: Mapped[AppointmentState] = mapped_column(
-        Enum(AppointmentState, native_enum=False, length=24, values_callable=_values),
+        Enum(AppointmentState, native_enum=False, length=24, values_callable=enum_values),
         index=True,
     )
     source: Mapped[AppointmentSource] = mapped_column(
-        Enum(AppointmentSource, native_enum=False, length=24, values_callable=_values)
+        Enum(AppointmentSource, native_enum=False, length=24, values_callable=enum_values)
     )
     operator: Mapped[str] = mapped_column(String(64), default="")
     workstation: Mapped[str] = mapped_column(String(128), default="")

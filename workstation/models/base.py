@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData
@@ -53,3 +54,8 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 def utc_now() -> dt.datetime:
     """The current moment, timezone-aware."""
     return dt.datetime.now(dt.UTC)
+
+
+def enum_values(enum_type: type[enum.StrEnum]) -> list[str]:
+    """Stored values of a string enum (its values, not its member names)."""
+    return [member.value for member in enum_type]

@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import DateTime, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workstation.models.base import Base, UtcDateTime
+from workstation.models.base import Base, UtcDateTime, enum_values
 from workstation.models.directory import Doctor
 
 
@@ -39,7 +39,7 @@ class Slot(Base):
     room: Mapped[str] = mapped_column(String(100), default="")
     address: Mapped[str] = mapped_column(String(400), default="")
     state: Mapped[SlotState] = mapped_column(
-        Enum(SlotState, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        Enum(SlotState, native_enum=False, length=16, values_callable=enum_values),
         default=SlotState.FREE,
     )
     fetched_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

@@ -11,7 +11,7 @@ import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -99,6 +99,15 @@ def _load_settlements(session: Session, rows: list[dict[str, str]]) -> dict[str,
     return existing
 
 
+_PerInstitution = TypeVar("_PerInstitution", Department, Specialty, Doctor)
+
+
+def _rows_of(
+    session: Session, entity: type[_PerInstitution], institution_id: int
+) -> list[_PerInstitution]:
+    return list(session.scalars(select(entity).where(entity.institution_id == institution_id)))
+
+
 def _load_institution(
     session: Session,
     record: dict[str, Any],
@@ -115,7 +124,9 @@ def _load_institution(
     institution.type = record.get("type", "")
     postcode = record.get("postcode", "")
     address = record.get("address", "")
-    institution.address = f"{postcode}, {address}" if postcode and postcode not in address else address
+    if postcode and postcode not in address:
+        address = f"{postcode}, {address}"
+    institution.address = address
     institution.lat = record.get("lat")
     institution.lon = record.get("lon")
     institution.registry_phones = ", ".join(record.get("phones", []))
@@ -126,18 +137,9 @@ def _load_institution(
     session.flush()
     institutions[hub_id] = institution
 
-    departments = {
-        d.name: d
-        for d in session.scalars(select(Department).where(Department.institution_id == institution.id))
-    }
-    own_specialties = {
-        s.hub_id: s
-        for s in session.scalars(select(Specialty).where(Specialty.institution_id == institution.id))
-    }
-    doctors = {
-        d.hub_id: d
-        for d in session.scalars(select(Doctor).where(Doctor.institution_id == institution.id))
-    }
+    departments = {d.name: d for d in _rows_of(session, Department, institution.id)}
+    own_specialties = {s.hub_id: s for s in _rows_of(session, Specialty, institution.id)}
+    doctors = {d.hub_id: d for d in _rows_of(session, Doctor, institution.id)}
     for department_record in record.get("departments", []):
         name = department_record["name"]
         department = departments.get(name) or Department(institution_id=institution.id, name=name)
@@ -160,7 +162,9 @@ def _load_institution(
                 session.flush()
                 own_specialties[code] = specialty
             doctor_id = str(doctor_record["hub_id"])
-            doctor = doctors.get(doctor_id) or Doctor(institution_id=institution.id, hub_id=doctor_id)
+            doctor = doctors.get(doctor_id)
+            if doctor is None:
+                doctor = Doctor(institution_id=institution.id, hub_id=doctor_id)
             doctor.full_name = doctor_record["full_name"]
             doctor.full_name_norm = normalise_name(doctor.full_name)
             doctor.specialty_id = specialty.id
