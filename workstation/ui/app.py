@@ -1,0 +1,137 @@
+"""Starting the GUI: the QApplication, the bundled font, the database and the main window.
+
+``run_gui(url, screenshot=path)`` builds the window without a screen, waits for the data, saves a
+PNG and returns: the CI and the documentation use it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer, SignalInstance
+from PySide6.QtWidgets import QApplication
+
+from workstation import __version__
+from workstation.services.database import Database
+from workstation.ui.fonts import install_application_font
+from workstation.ui.main_window import MainWindow
+from workstation.ui.settings import APPLICATION, ORGANIZATION
+
+SCREENSHOT_SIZE = (1366, 768)
+SCREENSHOT_TIMEOUT_S = 20.0
+# Styles without a native look of their own; Fusion looks better than these.
+_PLAIN_STYLES = {"windows"}
+
+
+def _application() -> tuple[QApplication, bool]:
+    """The running QApplication, or a new one; True when it was created here."""
+    QApplication.setApplicationName(APPLICATION)
+    QApplication.setOrganizationName(ORGANIZATION)
+    QApplication.setApplicationVersion(__version__)
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing, False
+    app = QApplication(sys.argv[:1] or ["workstation"])
+    style = app.style()
+    if style is not None and style.name().lower() in _PLAIN_STYLES:
+        app.setStyle("Fusion")
+    return app, True
+
+
+def run_gui(database_url: str, screenshot: Path | None = None, *, banner: str | None = None) -> int:
+    """Run the workstation on an already migrated database; the process exit code.
+
+    With ``screenshot``: build the window offscreen at 1366×768, wait for the initial load and
+    the first institution's doctors, save the window as PNG and return (1 on failure, with the
+    reason on stderr) instead of running the event loop.
+    """
+    if screenshot is not None and QApplication.instance() is None:
+        # Must precede the QApplication: a CI machine has no display at all.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app, _created = _application()
+    install_application_font(app)
+    database = Database(database_url)
+    window: MainWindow | None = None
+    try:
+        window = MainWindow(database, banner=banner, remember_geometry=screenshot is None)
+        if screenshot is not None:
+            return _save_screenshot(app, window, screenshot)
+        app.aboutToQuit.connect(window.shutdown)
+        window.show()
+        return app.exec()
+    finally:
+        if window is not None:
+            window.shutdown()
+            if screenshot is not None:
+                window.close()
+                # Deleted now: no event loop is left to process a deleteLater().
+                shiboken6.delete(window)
+        database.dispose()
+
+
+def _save_screenshot(app: QApplication, window: MainWindow, path: Path) -> int:
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    deadline = QDeadlineTimer(int(SCREENSHOT_TIMEOUT_S * 1000))
+    if not window.is_loaded:
+        problem = _run_until(lambda: None, window.initialLoadFinished, window.loadFailed, deadline)
+        if problem is not None or not window.is_loaded:
+            return _fail(problem or "данные не загрузились")
+    problem = _run_until(
+        window.expand_first_branch, window.firstBranchExpanded, window.loadFailed, deadline
+    )
+    if problem is not None:
+        return _fail(problem)
+    app.processEvents()  # let the view lay out the rows that just arrived
+    pixmap = window.grab()
+    path = path.expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not pixmap.save(str(path), "PNG"):
+        return _fail(f"не удалось записать файл {path}")
+    return 0
+
+
+def _fail(reason: str) -> int:
+    print(f"Снимок главного окна не сделан: {reason}", file=sys.stderr)
+    return 1
+
+
+def _run_until(
+    start: Callable[[], None],
+    done: SignalInstance,
+    failed: SignalInstance,
+    deadline: QDeadlineTimer,
+) -> str | None:
+    """Call ``start`` and run events until ``done`` (None), ``failed`` (its text) or timeout."""
+    loop = QEventLoop()
+    outcome: list[str | None] = []
+
+    def on_done() -> None:
+        outcome.append(None)
+        loop.quit()
+
+    def on_failed(message: str) -> None:
+        outcome.append(message)
+        loop.quit()
+
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    done.connect(on_done)
+    failed.connect(on_failed)
+    try:
+        start()
+        if not outcome:
+            timer.start(max(0, deadline.remainingTime()))
+            loop.exec()
+    finally:
+        timer.stop()
+        done.disconnect(on_done)
+        failed.disconnect(on_failed)
+    if not outcome:
+        return f"данные не загрузились за {SCREENSHOT_TIMEOUT_S:g} с"
+    return outcome[0]
