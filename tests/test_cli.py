@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from workstation import __version__
 from workstation.cli import main
-from workstation.models import Institution, Settlement
+from workstation.models import Institution, Patient, Settlement
 from workstation.services.database import Database
-from workstation.services.demo import demo_database_url
+from workstation.services.demo import DEMO_PATIENTS, demo_database_url
 
 
 def test_version_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
@@ -86,6 +86,8 @@ def test_demo_database_is_created_once_in_workstation_home(workstation_home: Pat
             institutions = session.scalar(select(func.count(Institution.id)))
         assert settlements and settlements >= 32
         assert institutions and institutions >= settlements
+        with database.session() as session:
+            assert session.scalar(select(func.count(Patient.id))) == DEMO_PATIENTS
         # A second start reuses the database and does not load the data again.
         assert main(["db", "upgrade", "--demo"]) == 0
         with database.session() as session:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from workstation.models import Base, Patient
@@ -46,3 +46,28 @@ def test_one_patient_per_snils_is_enforced_by_the_database(database: Database) -
         session.add(_patient("11223344595"))
     with pytest.raises(IntegrityError), database.session() as session:
         session.add(_patient("11223344595"))
+
+
+@pytest.mark.postgres
+def test_search_columns_sort_in_code_point_order_on_postgresql(postgres_url: str) -> None:
+    # The prefix-range search needs binary order; under a ru_RU collation hyphens and spaces
+    # sort elsewhere and a prefix could miss names. SQLite always compares bytes.
+    database = Database(postgres_url)
+    database.upgrade()
+    with database.engine.connect() as connection:
+        collations = connection.execute(
+            text(
+                "SELECT table_name || '.' || column_name, collation_name "
+                "FROM information_schema.columns WHERE column_name IN "
+                "('last_name_norm', 'first_name_norm', 'search_name', 'full_name_norm', "
+                "'name_norm')"
+            )
+        ).all()
+    assert dict(collations) == {
+        "patient.last_name_norm": "C",
+        "patient.first_name_norm": "C",
+        "patient.search_name": "C",
+        "doctor.full_name_norm": "C",
+        "settlement.name_norm": "C",
+    }
+    database.dispose()

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -59,3 +59,12 @@ def utc_now() -> dt.datetime:
 def enum_values(enum_type: type[enum.StrEnum]) -> list[str]:
     """Stored values of a string enum (its values, not its member names)."""
     return [member.value for member in enum_type]
+
+
+def search_text(length: int) -> String:
+    """A normalised search column, compared in code-point order on every engine.
+
+    Prefix searches use ``col >= p AND col < p'`` (see ``text.prefix_upper_bound``), which is
+    only correct under binary ordering; SQLite compares that way, PostgreSQL needs ``C``.
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")

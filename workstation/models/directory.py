@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workstation.models.base import Base, UtcDateTime
+from workstation.models.base import Base, UtcDateTime, search_text
 from workstation.models.geography import Settlement
 
 
@@ -70,13 +70,15 @@ class Doctor(Base):
     __table_args__ = (
         UniqueConstraint("institution_id", "hub_id"),
         Index("ix_doctor_department_specialty", "department_id", "specialty_id"),
+        # Doctors without a department («Без отделения») are found through this one.
+        Index("ix_doctor_institution_department", "institution_id", "department_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id", ondelete="CASCADE"))
     hub_id: Mapped[str] = mapped_column(String(64))
     full_name: Mapped[str] = mapped_column(String(200))
-    full_name_norm: Mapped[str] = mapped_column(String(200), index=True)
+    full_name_norm: Mapped[str] = mapped_column(search_text(200), index=True)
     specialty_id: Mapped[int] = mapped_column(ForeignKey("specialty.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     area_number: Mapped[int | None] = mapped_column(Integer)

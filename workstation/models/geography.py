@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workstation.models.base import Base
+from workstation.models.base import Base, search_text
 
 
 class Settlement(Base):
@@ -16,7 +16,7 @@ class Settlement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    name_norm: Mapped[str] = mapped_column(String(120), index=True)
+    name_norm: Mapped[str] = mapped_column(search_text(120), index=True)
     kind: Mapped[str] = mapped_column(String(20), default="")
     municipal_district: Mapped[str] = mapped_column(String(120), default="")
     lat: Mapped[float] = mapped_column(Float)

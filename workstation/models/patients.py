@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workstation.models.base import Base, UtcDateTime, utc_now
+from workstation.models.base import Base, UtcDateTime, search_text, utc_now
 from workstation.models.text import normalise_name
 
 
@@ -24,9 +24,9 @@ class Patient(Base):
     last_name: Mapped[str] = mapped_column(String(100))
     first_name: Mapped[str] = mapped_column(String(100))
     patronymic: Mapped[str] = mapped_column(String(100), default="")
-    last_name_norm: Mapped[str] = mapped_column(String(100))
-    first_name_norm: Mapped[str] = mapped_column(String(100))
-    search_name: Mapped[str] = mapped_column(String(310))
+    last_name_norm: Mapped[str] = mapped_column(search_text(100))
+    first_name_norm: Mapped[str] = mapped_column(search_text(100))
+    search_name: Mapped[str] = mapped_column(search_text(310))
     birth_date: Mapped[dt.date] = mapped_column(Date)
     snils: Mapped[str | None] = mapped_column(String(11), unique=True)
     oms_number: Mapped[str | None] = mapped_column(String(40), unique=True)

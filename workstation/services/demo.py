@@ -8,8 +8,13 @@ from sqlalchemy import func, select
 
 from workstation.models import Settlement
 from workstation.services.database import Database
+from workstation.services.region_generator import generate_patients
 from workstation.services.regional_data import load_regional_data
 from workstation.services.settings import locations, sqlite_url
+
+
+# Enough generated patients for the patient search to be worth trying in the demo.
+DEMO_PATIENTS = 1_000
 
 
 def demo_database_url() -> str:
@@ -28,9 +33,11 @@ def prepare_demo_database(report: Callable[[str], None] = print) -> str:
         if not filled:
             report(f"Создаю демонстрационную базу: {locations().demo_database}")
             summary = load_regional_data(database)
+            patients = generate_patients(database, DEMO_PATIENTS)
             report(
                 f"Загружено: населенных пунктов {summary.settlements}, "
-                f"учреждений {summary.institutions}, врачей {summary.doctors}."
+                f"учреждений {summary.institutions}, врачей {summary.doctors}, "
+                f"пациентов {patients}."
             )
     finally:
         database.dispose()

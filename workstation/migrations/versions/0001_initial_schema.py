@@ -11,6 +11,11 @@ import sqlalchemy as sa
 from alembic import op
 
 
+def _search_text(length: int) -> sa.types.TypeEngine[str]:
+    # Code-point ordering for the prefix-range searches (see models.base.search_text).
+    return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
+
+
 revision = '0001'
 down_revision = None
 branch_labels = None
@@ -24,9 +29,9 @@ def upgrade() -> None:
     sa.Column('last_name', sa.String(length=100), nullable=False),
     sa.Column('first_name', sa.String(length=100), nullable=False),
     sa.Column('patronymic', sa.String(length=100), nullable=False),
-    sa.Column('last_name_norm', sa.String(length=100), nullable=False),
-    sa.Column('first_name_norm', sa.String(length=100), nullable=False),
-    sa.Column('search_name', sa.String(length=310), nullable=False),
+    sa.Column('last_name_norm', _search_text(100), nullable=False),
+    sa.Column('first_name_norm', _search_text(100), nullable=False),
+    sa.Column('search_name', _search_text(310), nullable=False),
     sa.Column('birth_date', sa.Date(), nullable=False),
     sa.Column('snils', sa.String(length=11), nullable=True),
     sa.Column('oms_number', sa.String(length=40), nullable=True),
@@ -52,7 +57,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
-    sa.Column('name_norm', sa.String(length=120), nullable=False),
+    sa.Column('name_norm', _search_text(120), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('municipal_district', sa.String(length=120), nullable=False),
     sa.Column('lat', sa.Float(), nullable=False),
@@ -148,7 +153,7 @@ def upgrade() -> None:
     sa.Column('institution_id', sa.Integer(), nullable=False),
     sa.Column('hub_id', sa.String(length=64), nullable=False),
     sa.Column('full_name', sa.String(length=200), nullable=False),
-    sa.Column('full_name_norm', sa.String(length=200), nullable=False),
+    sa.Column('full_name_norm', _search_text(200), nullable=False),
     sa.Column('specialty_id', sa.Integer(), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=True),
     sa.Column('area_number', sa.Integer(), nullable=True),
@@ -162,6 +167,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('doctor', schema=None) as batch_op:
         batch_op.create_index('ix_doctor_department_specialty', ['department_id', 'specialty_id'], unique=False)
+
+        batch_op.create_index('ix_doctor_institution_department', ['institution_id', 'department_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_doctor_full_name_norm'), ['full_name_norm'], unique=False)
         batch_op.create_index(batch_op.f('ix_doctor_specialty_id'), ['specialty_id'], unique=False)
 
@@ -231,6 +238,7 @@ def downgrade() -> None:
     with op.batch_alter_table('doctor', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_doctor_specialty_id'))
         batch_op.drop_index(batch_op.f('ix_doctor_full_name_norm'))
+        batch_op.drop_index('ix_doctor_institution_department')
         batch_op.drop_index('ix_doctor_department_specialty')
 
     op.drop_table('doctor')
