@@ -12,7 +12,6 @@ from workstation.services.region_generator import generate_patients
 from workstation.services.regional_data import load_regional_data
 from workstation.services.settings import locations, sqlite_url
 
-
 # Enough generated patients for the patient search to be worth trying in the demo.
 DEMO_PATIENTS = 1_000
 
