@@ -4,6 +4,7 @@ from workstation.models.appointments import Appointment, AppointmentSource, Appo
 from workstation.models.base import Base
 from workstation.models.directory import Department, Doctor, Institution, Specialty
 from workstation.models.geography import Settlement
+from workstation.models.hub_cache import District, SyncRun
 from workstation.models.journal import JournalEvent
 from workstation.models.patients import Patient, PatientLpuLink
 from workstation.models.schedule import Slot, SlotState
@@ -14,6 +15,7 @@ __all__ = [
     "AppointmentState",
     "Base",
     "Department",
+    "District",
     "Doctor",
     "Institution",
     "JournalEvent",
@@ -23,4 +25,5 @@ __all__ = [
     "Slot",
     "SlotState",
     "Specialty",
+    "SyncRun",
 ]

@@ -19,7 +19,13 @@ class Institution(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hub_id: Mapped[int] = mapped_column(Integer, unique=True)
-    settlement_id: Mapped[int] = mapped_column(ForeignKey("settlement.id"))
+    # A hub does not say where an institution is; the sync infers it from the address and
+    # leaves it empty when it cannot.
+    settlement_id: Mapped[int | None] = mapped_column(ForeignKey("settlement.id"))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
+    # The endpoint the institution's schedules come from (a regional hub or its own MIS).
+    endpoint_url: Mapped[str | None] = mapped_column(String(400))
+    synced_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"), index=True)
     full_name: Mapped[str] = mapped_column(String(400))
     short_name: Mapped[str] = mapped_column(String(200))
@@ -34,7 +40,7 @@ class Institution(Base):
     oid: Mapped[str | None] = mapped_column(String(100))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    settlement: Mapped[Settlement] = relationship()
+    settlement: Mapped[Settlement | None] = relationship()
     parent: Mapped[Institution | None] = relationship(remote_side=[id])
 
 
