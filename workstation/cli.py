@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -49,6 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", metavar="ДЕЙСТВИЕ", required=True)
     db_commands.add_parser(
         "upgrade", help="применить миграции схемы до последней версии", parents=[database]
+    )
+    sync = commands.add_parser(
+        "sync", help="обновить кэш расписаний из сервиса записи (HubService)", parents=[database]
+    )
+    sync.add_argument("--hub", metavar="URL", help="адрес HubService (иначе из файла настроек)")
+    sync.add_argument("--guid", metavar="G", help="guid клиентской системы для --hub")
+    sync.add_argument("--days", type=int, default=14, help="на сколько дней вперед (14)")
+    sync.add_argument("--lpu", type=int, nargs="+", metavar="ID", help="только эти IdLPU")
+    sync.add_argument(
+        "--concurrency", type=int, default=4, help="сколько учреждений читать одновременно (4)"
     )
     return parser
 
@@ -105,11 +116,43 @@ def _run_gui(args: argparse.Namespace) -> int:
     finally:
         database.dispose()
     os.environ.setdefault("QT_API", "pyside6")
+    from workstation.services.settings import configured_hubs
     from workstation.ui.app import run_gui
 
-    banner = "Демонстрационная база данных" if getattr(args, "demo", False) else None
-    exit_code: int = run_gui(url, screenshot=args.screenshot, banner=banner)
+    demo = bool(getattr(args, "demo", False))
+    endpoints = configured_hubs()
+    with contextlib.ExitStack() as stack:
+        if demo and not endpoints and args.screenshot is None:
+            # The demo needs nothing else running: its own LPU emulator on a free local port.
+            from workstation.services.emulator.server import EmulatorServer
+            from workstation.services.hub.endpoints import HubEndpoint
+
+            emulator = EmulatorServer.start(data="demo")
+            stack.callback(emulator.stop)
+            endpoints = [HubEndpoint(emulator.url, emulator.guid, "демонстрационный эмулятор ЛПУ")]
+        banner = "Демонстрационная база данных" if demo else None
+        exit_code: int = run_gui(
+            url, screenshot=args.screenshot, banner=banner, endpoints=endpoints,
+            sync_on_start=demo and args.screenshot is None,
+        )
     return exit_code
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from workstation.services.sync_command import run_sync
+
+    url = _resolve_database(args)
+    if url is None:
+        return _no_database()
+    return run_sync(
+        url,
+        hub=args.hub,
+        guid=args.guid,
+        days=args.days,
+        lpu_ids=args.lpu,
+        concurrency=args.concurrency,
+        demo=bool(getattr(args, "demo", False)),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,4 +160,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "db":
         return _db_upgrade(args)
+    if args.command == "sync":
+        return _sync(args)
     return _run_gui(args)

@@ -108,6 +108,12 @@ def _rows_of(
     return list(session.scalars(select(entity).where(entity.institution_id == institution_id)))
 
 
+def ensure_settlements(session: Session) -> None:
+    """Load the shipped settlements when the database has none (a cache filled only by sync)."""
+    if session.scalars(select(Settlement.id).limit(1)).first() is None:
+        _load_settlements(session, read_settlements())
+
+
 def _load_institution(
     session: Session,
     record: dict[str, Any],

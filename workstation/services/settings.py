@@ -14,6 +14,8 @@ from pathlib import Path
 
 import platformdirs
 
+from workstation.services.hub.endpoints import HubEndpoint
+
 APP_NAME = "registry-workstation"
 APP_AUTHOR = "dzhmao"
 
@@ -53,6 +55,26 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def _config() -> dict[str, object]:
+    config_file = locations().config_file
+    if not config_file.exists():
+        return {}
+    with config_file.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def configured_hubs() -> list[HubEndpoint]:
+    """The hub endpoints of the config file: ``[[hub]]`` tables with ``url``, ``guid``, ``name``."""
+    entries = _config().get("hub", [])
+    if not isinstance(entries, list):
+        raise ValueError("в файле настроек [[hub]] должен быть списком таблиц")
+    return [
+        HubEndpoint(url=str(e["url"]), guid=str(e["guid"]), name=str(e.get("name", "")))
+        for e in entries
+        if isinstance(e, dict)
+    ]
+
+
 def configured_database_url(explicit: str | None = None) -> str | None:
     """The database URL the operator configured, or ``None`` when there is none."""
     if explicit:
@@ -60,10 +82,5 @@ def configured_database_url(explicit: str | None = None) -> str | None:
     from_env = os.environ.get("WORKSTATION_DB")
     if from_env:
         return from_env
-    config_file = locations().config_file
-    if config_file.exists():
-        with config_file.open("rb") as handle:
-            url = tomllib.load(handle).get("database_url")
-        if isinstance(url, str) and url:
-            return url
-    return None
+    url = _config().get("database_url")
+    return url if isinstance(url, str) and url else None

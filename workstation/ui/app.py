@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from workstation import __version__
 from workstation.services.database import Database
+from workstation.services.hub.endpoints import HubEndpoint
 from workstation.ui.fonts import install_application_font
 from workstation.ui.main_window import MainWindow
 from workstation.ui.settings import APPLICATION, ORGANIZATION
@@ -42,7 +43,14 @@ def _application() -> tuple[QApplication, bool]:
     return app, True
 
 
-def run_gui(database_url: str, screenshot: Path | None = None, *, banner: str | None = None) -> int:
+def run_gui(
+    database_url: str,
+    screenshot: Path | None = None,
+    *,
+    banner: str | None = None,
+    endpoints: list[HubEndpoint] | None = None,
+    sync_on_start: bool = False,
+) -> int:
     """Run the workstation on an already migrated database; the process exit code.
 
     With ``screenshot``: build the window offscreen at 1366×768, wait for the initial load and
@@ -57,11 +65,15 @@ def run_gui(database_url: str, screenshot: Path | None = None, *, banner: str | 
     database = Database(database_url)
     window: MainWindow | None = None
     try:
-        window = MainWindow(database, banner=banner, remember_geometry=screenshot is None)
+        window = MainWindow(
+            database, banner=banner, remember_geometry=screenshot is None, endpoints=endpoints
+        )
         if screenshot is not None:
             return _save_screenshot(app, window, screenshot)
         app.aboutToQuit.connect(window.shutdown)
         window.show()
+        if sync_on_start:
+            window.start_sync()
         return app.exec()
     finally:
         if window is not None:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QTableWidget,
     QTableWidgetItem,
     QTreeView,
@@ -42,7 +43,9 @@ from workstation import __version__
 from workstation.services import directory
 from workstation.services.database import Database
 from workstation.services.directory import SettlementRow
+from workstation.services.hub.endpoints import HubEndpoint
 from workstation.ui import settings
+from workstation.ui.background_sync import BackgroundSync
 from workstation.ui.db_worker import DatabaseWorker, describe_error
 from workstation.ui.institution_tree_model import Column, InstitutionTreeModel
 from workstation.ui.settlement_selector import SettlementSelector
@@ -77,7 +80,7 @@ HOTKEYS: tuple[tuple[str, object, bool], ...] = (
         ),
         True,
     ),
-    ("F5", QT_TRANSLATE_NOOP("HotkeysDialog", "Обновить расписание с сервера"), False),
+    ("F5", QT_TRANSLATE_NOOP("HotkeysDialog", "Обновить расписания из сервиса записи"), True),
     ("F6", QT_TRANSLATE_NOOP("HotkeysDialog", "Записаться на выбранное время"), False),
     ("F7", QT_TRANSLATE_NOOP("HotkeysDialog", "Ввести код подтверждения из СМС"), False),
     (
@@ -189,6 +192,7 @@ class MainWindow(QMainWindow):
         *,
         banner: str | None = None,
         remember_geometry: bool = True,
+        endpoints: list[HubEndpoint] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -204,6 +208,7 @@ class MainWindow(QMainWindow):
 
         self._worker = DatabaseWorker(database, self)
         self._model = InstitutionTreeModel(self._worker, self)
+        self._sync = BackgroundSync(database, endpoints or [], self)
 
         self._selector = SettlementSelector(self)
         self._tree = QTreeView(self)
@@ -211,6 +216,9 @@ class MainWindow(QMainWindow):
         self._build_status_bar(banner)
         self._build_actions()
 
+        self._sync.progressed.connect(self._on_sync_progress)
+        self._sync.finished.connect(self._on_sync_finished)
+        self._sync.failed.connect(self._on_sync_failed)
         self._worker.busyChanged.connect(self._loading_label.setVisible)
         self._worker.errorOccurred.connect(self._show_error)
         self._selector.settlementChosen.connect(self._on_settlement_chosen)
@@ -315,12 +323,44 @@ class MainWindow(QMainWindow):
         self._open_dialog(box)
         return box
 
+    @property
+    def background_sync(self) -> BackgroundSync:
+        """The schedule-cache sync behind the window."""
+        return self._sync
+
+    @property
+    def sync_progress_bar(self) -> QProgressBar:
+        """The status-bar progress of a running sync."""
+        return self._sync_progress
+
+    def start_sync(self) -> bool:
+        """Refresh the schedule cache from the hubs in the background (F5)."""
+        started = self._sync.start()
+        if started:
+            self._sync_progress.setRange(0, 0)
+            self._sync_progress.setVisible(True)
+        return started
+
+    def _on_sync_progress(self, done: int, total: int, institution: str) -> None:
+        self._sync_progress.setRange(0, total)
+        self._sync_progress.setValue(done)
+        self._sync_progress.setToolTip(institution)
+
+    def _on_sync_finished(self, summary: str) -> None:
+        self._sync_progress.setVisible(False)
+        self.statusBar().showMessage(summary, ERROR_MESSAGE_MS)
+
+    def _on_sync_failed(self, message: str) -> None:
+        self._sync_progress.setVisible(False)
+        self._show_error(message)
+
     def shutdown(self) -> None:
         """Stop the database worker (waits for a running query); safe to call twice."""
         if self._shut_down:
             return
         self._shut_down = True
         self._chain = None
+        self._sync.wait()
         self._worker.stop()
 
     # --- Qt overrides -------------------------------------------------------------------------
@@ -377,7 +417,13 @@ class MainWindow(QMainWindow):
         )
         self._database_label.setObjectName("databaseLabel")
         self._database_label.setToolTip(make_url(self._database.url).render_as_string())
+        self._sync_progress = QProgressBar(self)
+        self._sync_progress.setObjectName("syncProgress")
+        self._sync_progress.setMaximumWidth(260)
+        self._sync_progress.setFormat(self.tr("Синхронизация %v/%m"))
+        self._sync_progress.setVisible(False)
         status.addWidget(self._loading_label)
+        status.addPermanentWidget(self._sync_progress)
         status.addWidget(self._banner_label, 1)
         status.addPermanentWidget(self._database_label)
 
@@ -392,6 +438,10 @@ class MainWindow(QMainWindow):
         self.focus_tree_action.setShortcut(QKeySequence(Qt.Key.Key_F3))
         self.focus_tree_action.triggered.connect(self.focus_tree)
 
+        self.sync_action = QAction(self.tr("&Обновить расписания"), self)
+        self.sync_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.sync_action.setEnabled(bool(self._sync.endpoints))
+        self.sync_action.triggered.connect(self.start_sync)
         self.hotkeys_action = QAction(self.tr("&Горячие клавиши"), self)
         self.hotkeys_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
         self.hotkeys_action.triggered.connect(self.show_hotkeys)
@@ -405,6 +455,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         go_menu = menu_bar.addMenu(self.tr("&Переход"))
         go_menu.addAction(self.focus_tree_action)
+        go_menu.addAction(self.sync_action)
         help_menu = menu_bar.addMenu(self.tr("&Справка"))
         help_menu.addAction(self.hotkeys_action)
         help_menu.addSeparator()
