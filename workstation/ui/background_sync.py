@@ -31,6 +31,7 @@ class BackgroundSync(QObject):
         self._endpoints = endpoints
         self._days = days
         self._thread: threading.Thread | None = None
+        self._cancel = threading.Event()
 
     @property
     def endpoints(self) -> list[HubEndpoint]:
@@ -45,12 +46,17 @@ class BackgroundSync(QObject):
         """Start a sync unless one is running; returns whether it started."""
         if self.is_running() or not self._endpoints:
             return False
+        self._cancel.clear()
         self._thread = threading.Thread(target=self._run, name="background-sync", daemon=True)
         self._thread.start()
         return True
 
-    def wait(self, timeout: float | None = None) -> None:
-        """Wait for a running sync (shutdown and tests)."""
+    def stop(self, timeout: float = 5.0) -> None:
+        """Ask a running sync to stop after the institution in hand, and wait a little for it.
+
+        The thread is a daemon: if a hub hangs past ``timeout`` the window still closes.
+        """
+        self._cancel.set()
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -63,7 +69,7 @@ class BackgroundSync(QObject):
             client = HubClient(endpoint)
             try:
                 summary = sync_hub(self._database, client, endpoint.url, days=self._days,
-                                   progress=self._report)
+                                   progress=self._report, cancel=self._cancel)
             except HubError as error:
                 self.failed.emit(error.message)
                 return
@@ -72,6 +78,8 @@ class BackgroundSync(QObject):
                 return
             finally:
                 client.close()
+            if summary.cancelled:
+                return
             slots = summary.changes["slots.inserted"] + summary.changes["slots.updated"]
             lines.append(
                 f"Расписания обновлены: учреждений {summary.institutions}, "

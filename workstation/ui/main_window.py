@@ -360,7 +360,7 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self._chain = None
-        self._sync.wait()
+        self._sync.stop()
         self._worker.stop()
 
     # --- Qt overrides -------------------------------------------------------------------------

@@ -149,3 +149,19 @@ def test_sync_command_without_a_hub_says_how_to_configure_one(
     assert main(["db", "upgrade", "--db", sqlite_url]) == 0
     assert main(["sync", "--db", sqlite_url]) == 2
     assert "[[hub]]" in capsys.readouterr().err
+
+
+def test_a_cancelled_sync_stops_early_and_keeps_what_it_wrote(
+    database: Database, emulator: EmulatorServer, hub: HubClient
+) -> None:
+    import threading
+
+    cancel = threading.Event()
+    cancel.set()
+    summary = sync_hub(database, hub, emulator.url, days=3, concurrency=1, cancel=cancel)
+    assert summary.cancelled
+    assert summary.changes["slots.inserted"] == 0
+    assert "прервана" in summary.describe()
+    with database.session() as session:
+        # The institution list was written before the first institution's schedules.
+        assert (session.scalar(select(func.count(Institution.id))) or 0) == summary.institutions

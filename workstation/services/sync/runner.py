@@ -8,6 +8,7 @@ sees a single writer and a failing institution does not undo the others.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -52,6 +53,7 @@ class SyncSummary:
     changes: Changes = field(default_factory=Counter)
     failures: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    cancelled: bool = False
 
     def describe(self) -> str:
         """A few lines for the terminal and the sync journal (Russian)."""
@@ -71,6 +73,8 @@ class SyncSummary:
                              .replace("taken", "заняты"))
         if not any(self.changes.values()):
             lines.append("  изменений нет")
+        if self.cancelled:
+            lines.append("  прервана до завершения")
         for name, error in self.failures.items():
             lines.append(f"  ошибка: {name}: {error}")
         return "\n".join(lines)
@@ -86,8 +90,13 @@ def sync_hub(
     concurrency: int = 4,
     progress: Callable[[SyncProgress], None] | None = None,
     today: dt.date | None = None,
+    cancel: threading.Event | None = None,
 ) -> SyncSummary:
-    """Pull districts, institutions, specialties, doctors and free slots into the cache."""
+    """Pull districts, institutions, specialties, doctors and free slots into the cache.
+
+    Setting ``cancel`` stops the sync after the institution being written: what was written
+    stays, institutions not yet read are not read (``summary.cancelled``).
+    """
     started = time.perf_counter()
     summary = SyncSummary(endpoint_url=endpoint_url)
     with database.session() as session:
@@ -109,6 +118,10 @@ def sync_hub(
             pool.submit(fetch_institution, hub, clinic, window): clinic for clinic in chosen
         }
         for done, future in enumerate(as_completed(futures), start=1):
+            if cancel is not None and cancel.is_set():
+                summary.cancelled = True
+                pool.shutdown(wait=False, cancel_futures=True)
+                break
             clinic = futures[future]
             name = clinic.short_name or clinic.full_name
             try:
