@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import statistics
 import tempfile
 import time
@@ -32,6 +33,14 @@ from workstation.services.hub.results import HubPatient
 from workstation.services.sync import sync_hub
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _fresh_cache(directory: Path, name: str) -> Database:
     database = Database(f"sqlite:///{directory / name}")
     database.upgrade()
@@ -41,7 +50,7 @@ def _fresh_cache(directory: Path, name: str) -> Database:
 class EmulatorProcess:
     """The emulator in its own process, as a real MIS would be: it does not share our GIL."""
 
-    def __init__(self, data: str, port: int) -> None:
+    def __init__(self, data: str, port: int, *extra: str) -> None:
         import subprocess
         import sys
 
@@ -51,7 +60,7 @@ class EmulatorProcess:
         self.guid = DEFAULT_GUID
         self.process = subprocess.Popen(
             [sys.executable, "-m", "workstation.services.emulator.cli", "--data", data,
-             "--port", str(port)],
+             "--port", str(port), *extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 120
@@ -69,7 +78,9 @@ class EmulatorProcess:
 
 
 def ingest(directory: Path) -> None:
-    server = EmulatorProcess("bench", 8791)
+    # Schedules from tomorrow: all 200 × 14 × 24 slots are still in the future, none has passed.
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    server = EmulatorProcess("bench", _free_port(), "--first-day", tomorrow.isoformat())
     client = HubClient(HubEndpoint(server.url, server.guid, "bench"))
     client.warm_up()
     bodies: list[bytes] = []
@@ -88,7 +99,7 @@ def ingest(directory: Path) -> None:
     try:
         cache = _fresh_cache(directory, "ingest.sqlite3")
         started = time.perf_counter()
-        summary = sync_hub(cache, client, server.url, days=14, lpu_ids=[BENCH_HUB_ID])
+        summary = sync_hub(cache, client, server.url, days=15, lpu_ids=[BENCH_HUB_ID])
         total = time.perf_counter() - started
     finally:
         fast_parse.parse_appointments = original  # type: ignore[assignment]

@@ -7,6 +7,7 @@ workstation-emulator --host 127.0.0.1 --port 8700 --data demo|region|bench
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 import time
@@ -49,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--bench", type=_bench, default=BenchShape(), help="for --data bench: 200x14x24"
     )
     parser.add_argument(
+        "--first-day",
+        type=dt.date.fromisoformat,
+        help="first day of the generated schedules (YYYY-MM-DD; default today)",
+    )
+    parser.add_argument(
         "--fault",
         type=_fault,
         action="append",
@@ -74,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         faults=args.fault,
         region_patients=args.region_patients,
         bench=args.bench,
+        today=args.first_day,
     )
     print(f"Эмулятор МИС ЛПУ ({args.data}) готов за {time.perf_counter() - started:.1f} с")
     print(f"URL:  {server.url}")
