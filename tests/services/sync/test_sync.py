@@ -100,16 +100,11 @@ def test_a_slot_booked_elsewhere_is_marked_taken_on_the_next_sync(
         ).first()
         assert slot is not None
         slot_id, hub_slot_id = slot.id, slot.hub_id
-    patient = hub.search_top10_patient(REHABILITATION_CENTRE, HubPatient(surname="Иванов"))
-    candidates = patient or ()
-    if not candidates:
-        id_pat = hub.add_new_patient(
-            REHABILITATION_CENTRE,
-            HubPatient(surname="Синхронова", name="Ольга", second_name="Петровна",
-                       birthday=dt.date(1980, 1, 2), cell_phone="+79123456789"),
-        )
-    else:
-        id_pat = candidates[0].id_pat or ""
+    id_pat = hub.add_new_patient(
+        REHABILITATION_CENTRE,
+        HubPatient(surname="Синхронова", name="Ольга", second_name="Петровна",
+                   birthday=dt.date(1980, 1, 2), cell_phone="+79123456789"),
+    )
     hub.set_appointment(REHABILITATION_CENTRE, id_pat, hub_slot_id)
 
     summary = sync_hub(database, hub, emulator.url, days=7, lpu_ids=[REHABILITATION_CENTRE])
@@ -165,3 +160,36 @@ def test_a_cancelled_sync_stops_early_and_keeps_what_it_wrote(
     with database.session() as session:
         # The institution list was written before the first institution's schedules.
         assert (session.scalar(select(func.count(Institution.id))) or 0) == summary.institutions
+
+
+def test_a_slot_the_hub_reports_taken_is_greyed_in_the_cache_at_once(
+    database: Database, emulator: EmulatorServer, hub: HubClient
+) -> None:
+    from workstation.services.hub.errors import SlotTaken
+    from workstation.services.sync.taken import mark_slot_taken
+
+    sync_hub(database, hub, emulator.url, days=7, lpu_ids=[REHABILITATION_CENTRE])
+    with database.session() as session:
+        slot = session.scalars(
+            select(Slot).where(Slot.state == SlotState.FREE).order_by(Slot.start)
+        ).first()
+        assert slot is not None
+        slot_id, hub_slot_id = slot.id, slot.hub_id
+    first = hub.add_new_patient(
+        REHABILITATION_CENTRE,
+        HubPatient(surname="Первова", name="Анна", second_name="Ильинична",
+                   birthday=dt.date(1975, 3, 4), cell_phone="+79123456780"),
+    )
+    second = hub.add_new_patient(
+        REHABILITATION_CENTRE,
+        HubPatient(surname="Вторая", name="Елена", second_name="Юрьевна",
+                   birthday=dt.date(1979, 5, 6), cell_phone="+79123456781"),
+    )
+    hub.set_appointment(REHABILITATION_CENTRE, first, hub_slot_id)
+    with pytest.raises(SlotTaken):
+        hub.set_appointment(REHABILITATION_CENTRE, second, hub_slot_id)
+    with database.session() as session:
+        assert mark_slot_taken(session, REHABILITATION_CENTRE, hub_slot_id)
+        assert not mark_slot_taken(session, REHABILITATION_CENTRE, "no-such-slot")
+    with database.session() as session:
+        assert session.get_one(Slot, slot_id).state == SlotState.TAKEN
