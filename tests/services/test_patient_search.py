@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import FrozenInstanceError, fields
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.engine import make_url
 from stdnum import luhn
 
@@ -194,12 +196,43 @@ def test_unvalidated_recognition_defers_only_the_check() -> None:
     assert "11223344596" not in repr(query)
 
 
+@settings(max_examples=500, deadline=None)
+@given(first=st.sampled_from("3489"), rest=st.integers(min_value=0, max_value=10**9 - 1))
+def test_the_fast_phone_mask_agrees_with_phonenumbers(first: str, rest: int) -> None:
+    number = f"+7{first}{rest:09d}"
+    try:
+        expected = Phone(number).masked
+    except InvalidDocument:  # not a valid Russian number: never stored, nothing to compare
+        return
+    assert patient_search._mask_phone(number) == expected
+
+
 def test_the_phone_mask_is_the_identity_types_mask() -> None:
     rng = random.Random(7)
     numbers = [f"+79{rng.randrange(10**9):09d}" for _ in range(300)]
     numbers += [f"+7346{code}{rng.randrange(10**6):06d}" for code in "2367" for _ in range(20)]
     for number in numbers:
         assert patient_search._mask_phone(number) == Phone(number).masked
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.integers(min_value=1_001_999, max_value=999_999_999),
+       enp=st.integers(min_value=1, max_value=10**15 - 1),
+       temporary=st.integers(min_value=1, max_value=10**9 - 1),
+       passport_number=st.integers(min_value=1, max_value=999_999))
+def test_the_document_masks_are_the_identity_types_masks(
+    body: int, enp: int, temporary: int, passport_number: int
+) -> None:
+    digits = f"{body:09d}"
+    snils = Snils.parse(digits + snils_check_number(digits))
+    assert patient_search._mask_snils(snils.canonical) == snils.masked
+    unified = OmsPolicy.parse(f"{enp:015d}" + str(luhn.calc_check_digit(f"{enp:015d}")))
+    assert patient_search._mask_oms(unified.canonical, unified.kind) == unified.masked
+    temporary_policy = OmsPolicy.parse(f"{temporary:09d}")
+    assert (patient_search._mask_oms(temporary_policy.canonical, temporary_policy.kind)
+            == temporary_policy.masked)
+    passport = Passport.parse(f"4502{passport_number:06d}")
+    assert patient_search._mask_passport(passport.canonical) == passport.masked
 
 
 # --------------------------------------------------------------------------------------------
