@@ -1,6 +1,6 @@
 """Measure zeep's object mapping against the lxml fast path on one big slot list (no test).
 
-Run: ``.venv/bin/python -m tests.services.hub.bench_parse [N]`` (default 10,000 slots). Uses a
+Run: ``.venv/bin/python -m benchmarks.hub_parse [N]`` (default 10,000 slots). Uses a
 response built here, so it needs no server.
 """
 
