@@ -55,6 +55,25 @@ def _free_slots_offered(hub: HubClient, hub_lpu: int, days: int) -> int:
     )
 
 
+def _first_free_cached_slot(database: Database) -> tuple[int, str]:
+    """Id and ``IdAppointment`` of the earliest free slot in the cache."""
+    with database.session() as session:
+        slot = session.scalars(
+            select(Slot).where(Slot.state == SlotState.FREE).order_by(Slot.start)
+        ).first()
+        assert slot is not None
+        return slot.id, slot.hub_id
+
+
+def _register(hub: HubClient, surname: str, name: str, birthday: dt.date, phone: str) -> str:
+    """A new patient of the rehabilitation centre's MIS; their ``IdPat``."""
+    return hub.add_new_patient(
+        REHABILITATION_CENTRE,
+        HubPatient(surname=surname, name=name, second_name="Петровна", birthday=birthday,
+                   cell_phone=phone),
+    )
+
+
 def _cached_slots(database: Database, state: SlotState) -> int:
     with database.session() as session:
         return session.scalar(select(func.count(Slot.id)).where(Slot.state == state)) or 0
@@ -94,17 +113,8 @@ def test_a_slot_booked_elsewhere_is_marked_taken_on_the_next_sync(
     database: Database, emulator: EmulatorServer, hub: HubClient
 ) -> None:
     sync_hub(database, hub, emulator.url, days=7, lpu_ids=[REHABILITATION_CENTRE])
-    with database.session() as session:
-        slot = session.scalars(
-            select(Slot).where(Slot.state == SlotState.FREE).order_by(Slot.start)
-        ).first()
-        assert slot is not None
-        slot_id, hub_slot_id = slot.id, slot.hub_id
-    id_pat = hub.add_new_patient(
-        REHABILITATION_CENTRE,
-        HubPatient(surname="Синхронова", name="Ольга", second_name="Петровна",
-                   birthday=dt.date(1980, 1, 2), cell_phone="+79123456789"),
-    )
+    slot_id, hub_slot_id = _first_free_cached_slot(database)
+    id_pat = _register(hub, "Синхронова", "Ольга", dt.date(1980, 1, 2), "+79123456789")
     hub.set_appointment(REHABILITATION_CENTRE, id_pat, hub_slot_id)
 
     summary = sync_hub(database, hub, emulator.url, days=7, lpu_ids=[REHABILITATION_CENTRE])
@@ -169,22 +179,9 @@ def test_a_slot_the_hub_reports_taken_is_greyed_in_the_cache_at_once(
     from workstation.services.sync.taken import mark_slot_taken
 
     sync_hub(database, hub, emulator.url, days=7, lpu_ids=[REHABILITATION_CENTRE])
-    with database.session() as session:
-        slot = session.scalars(
-            select(Slot).where(Slot.state == SlotState.FREE).order_by(Slot.start)
-        ).first()
-        assert slot is not None
-        slot_id, hub_slot_id = slot.id, slot.hub_id
-    first = hub.add_new_patient(
-        REHABILITATION_CENTRE,
-        HubPatient(surname="Первова", name="Анна", second_name="Ильинична",
-                   birthday=dt.date(1975, 3, 4), cell_phone="+79123456780"),
-    )
-    second = hub.add_new_patient(
-        REHABILITATION_CENTRE,
-        HubPatient(surname="Вторая", name="Елена", second_name="Юрьевна",
-                   birthday=dt.date(1979, 5, 6), cell_phone="+79123456781"),
-    )
+    slot_id, hub_slot_id = _first_free_cached_slot(database)
+    first = _register(hub, "Первова", "Анна", dt.date(1975, 3, 4), "+79123456780")
+    second = _register(hub, "Вторая", "Елена", dt.date(1979, 5, 6), "+79123456781")
     hub.set_appointment(REHABILITATION_CENTRE, first, hub_slot_id)
     with pytest.raises(SlotTaken):
         hub.set_appointment(REHABILITATION_CENTRE, second, hub_slot_id)
