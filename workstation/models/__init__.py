@@ -1,15 +1,39 @@
 """Persistent entities (SQLAlchemy) and value types; no Qt, no services."""
 
-from workstation.models.appointments import Appointment, AppointmentSource, AppointmentState
+from workstation.models.appointments import (
+    ACTIVE_STATES,
+    Appointment,
+    AppointmentSource,
+    AppointmentState,
+    BookingConfirmation,
+    TicketCounter,
+)
 from workstation.models.base import Base
 from workstation.models.directory import Department, Doctor, Institution, Specialty
 from workstation.models.geography import Settlement
 from workstation.models.hub_cache import District, SyncRun
 from workstation.models.journal import JournalEvent
+from workstation.models.outbox import (
+    HubIntent,
+    IntentKind,
+    IntentStatus,
+    SmsKind,
+    SmsMessage,
+    SmsStatus,
+)
 from workstation.models.patients import Patient, PatientLpuLink
 from workstation.models.schedule import Slot, SlotState
 
 __all__ = [
+    "ACTIVE_STATES",
+    "BookingConfirmation",
+    "HubIntent",
+    "IntentKind",
+    "IntentStatus",
+    "SmsKind",
+    "SmsMessage",
+    "SmsStatus",
+    "TicketCounter",
     "Appointment",
     "AppointmentSource",
     "AppointmentState",

@@ -231,8 +231,8 @@ def test_failed_booking_and_cancellation_are_journaled(
 
     events = journal(database)
     assert [e.action for e in events] == [
-        "Отказ в записи (нет связи)",
-        "Отказ в отмене записи (нет связи)",
+        "Нет ответа ЛПУ на запрос записи (нет связи)",
+        "Нет ответа ЛПУ на запрос отмены записи (нет связи)",
     ]
     for event in events:
         assert emulator.url in event.details

@@ -12,8 +12,8 @@ from workstation.services.journal import Actor, record
 
 log = logging.getLogger(__name__)
 
-BOOKING_UNAVAILABLE = "Отказ в записи (нет связи)"
-REFUSAL_UNAVAILABLE = "Отказ в отмене записи (нет связи)"
+BOOKING_UNAVAILABLE = "Нет ответа ЛПУ на запрос записи (нет связи)"
+REFUSAL_UNAVAILABLE = "Нет ответа ЛПУ на запрос отмены записи (нет связи)"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""SMS to patients: the outbox, the gateways (outbox table, HTTP operator) and the dispatcher."""
