@@ -193,7 +193,8 @@ def _query_plans(database: Database, calls: list[Any]) -> list[list[str]]:
     statements: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        statements.append((statement, parameters))
+        if statement.startswith("SELECT"):  # not the BEGIN the engine emits itself
+            statements.append((statement, parameters))
 
     event.listen(database.engine, "before_cursor_execute", capture)
     try:

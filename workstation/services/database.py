@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,12 +20,25 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the GUI read while a background sync writes; foreign keys are off by default.
+    # The driver's own transaction handling is switched off: ``_begin_sqlite`` emits BEGIN, so
+    # that a write transaction can take SQLite's write lock up front (see ``write_session``).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+WRITE_LOCK_OPTION = "sqlite_begin_immediate"
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    # A deferred transaction that reads, then writes, fails at once with SQLITE_BUSY when
+    # another connection wrote in between (WAL snapshot); BEGIN IMMEDIATE waits its turn instead.
+    immediate = connection.get_execution_options().get(WRITE_LOCK_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -37,6 +50,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -72,6 +86,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(
+            self.engine.execution_options(**{WRITE_LOCK_OPTION: True}), expire_on_commit=False
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -90,6 +107,16 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A session that commits on success and rolls back on error."""
         with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A session for a read-then-write transaction that must not fail on a concurrent write.
+
+        On SQLite it takes the database's write lock at BEGIN (waiting up to the busy timeout);
+        on PostgreSQL it is an ordinary transaction (rows are locked with FOR UPDATE).
+        """
+        with self._write_sessions() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -8,7 +8,9 @@ Kinds:
 * ``malformed`` - HTTP 200 with a body that is not XML;
 * ``soap_fault`` - a SOAP 1.1 Fault (HTTP 500);
 * ``commit_then_drop`` - perform the operation and commit, then close the connection: the
-  booking exists but the answer never arrives.
+  booking exists but the answer never arrives;
+* ``refuse`` - answer ``Success=false`` with the business error ``code`` (any ``IdError``)
+  without performing the operation, as an MIS refusing for its own reasons would.
 
 ``latency`` (seconds) may accompany any kind. ``times`` limits a fault to the next N calls of the
 operation (``None``: until cleared). The operation ``*`` matches every operation.
@@ -31,6 +33,7 @@ class FaultKind(enum.StrEnum):
     MALFORMED = "malformed"
     SOAP_FAULT = "soap_fault"
     COMMIT_THEN_DROP = "commit_then_drop"
+    REFUSE = "refuse"
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Fault:
     kind: FaultKind
     latency: float = 0.0
     times: int | None = None
+    code: int = 99
+    """The ``IdError`` of a ``refuse`` fault."""
 
     def __post_init__(self) -> None:
         if not self.operation:
@@ -77,14 +82,18 @@ class Fault:
             raise ValueError("fault: 'times' must be an integer or null")
         if not isinstance(latency, int | float):
             raise ValueError("fault: 'latency' must be a number")
-        return cls(operation=operation, kind=kind, latency=float(latency), times=times)
+        code = data.get("code", 99)
+        if not isinstance(code, int):
+            raise ValueError("fault: 'code' must be an integer")
+        return cls(operation=operation, kind=kind, latency=float(latency), times=times, code=code)
 
     @classmethod
     def parse(cls, text: str) -> Fault:
         """The command-line form ``OP=KIND[:ARG]``.
 
-        ARG is the seconds for ``latency`` and the number of calls (``times``) for the others:
-        ``GetDoctorList=latency:2.0``, ``SetAppointment=drop``, ``SetAppointment=http500:1``.
+        ARG is the seconds for ``latency``, the ``IdError`` for ``refuse`` and the number of
+        calls (``times``) for the others: ``GetDoctorList=latency:2.0``,
+        ``SetAppointment=drop``, ``SetAppointment=http500:1``, ``SetAppointment=refuse:36``.
         """
         operation, sep, spec = text.partition("=")
         if not sep or not operation.strip() or not spec.strip():
@@ -101,6 +110,10 @@ class Fault:
             except ValueError as error:
                 raise ValueError(f"fault {text!r}: latency needs seconds") from error
             return cls(operation.strip(), kind, latency=seconds)
+        if kind is FaultKind.REFUSE:
+            if arg and not arg.isdigit():
+                raise ValueError(f"fault {text!r}: refuse needs the error code")
+            return cls(operation.strip(), kind, code=int(arg) if arg else 99)
         try:
             times = int(arg) if arg else None
         except ValueError as error:
@@ -122,6 +135,7 @@ class FaultRegistry:
         *,
         latency: float = 0.0,
         times: int | None = None,
+        code: int = 99,
     ) -> Fault:
         """Set (replace) the fault of an operation: ``set("SetAppointment", "drop", times=1)``."""
         if isinstance(operation, Fault):
@@ -129,7 +143,7 @@ class FaultRegistry:
         else:
             if kind is None:
                 kind = FaultKind.LATENCY
-            fault = Fault(operation, FaultKind(kind), latency=latency, times=times)
+            fault = Fault(operation, FaultKind(kind), latency=latency, times=times, code=code)
         with self._lock:
             self._faults[fault.operation] = fault
         return fault

@@ -218,6 +218,12 @@ class EmulatorApp:
                 return _soap_fault(
                     start_response, "Внутренняя ошибка сервиса (внедрённый сбой эмулятора)."
                 )
+            if fault.kind is FaultKind.REFUSE:
+                refusal = Failure(
+                    fault.code, f"Отказ МИС (внедрённый сбой эмулятора), код {fault.code}."
+                )
+                envelope = result_envelope(operation, id_history=None, errors=[refusal])
+                return _xml(start_response, serialise(envelope))
         try:
             reply = self._dispatch(operation, body)
         except RequestError as error:
