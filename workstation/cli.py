@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from workstation import __version__
 
@@ -21,11 +22,15 @@ def _database_options() -> argparse.ArgumentParser:
     options = argparse.ArgumentParser(add_help=False)
     source = options.add_mutually_exclusive_group()
     source.add_argument(
-        "--db", metavar="URL", default=argparse.SUPPRESS,
+        "--db",
+        metavar="URL",
+        default=argparse.SUPPRESS,
         help="SQLAlchemy URL: sqlite:///файл или postgresql+psycopg://пользователь@хост/база",
     )
     source.add_argument(
-        "--demo", action="store_true", default=argparse.SUPPRESS,
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
         help="демонстрационная база SQLite в каталоге данных пользователя "
         "(создается при первом запуске)",
     )
@@ -42,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
-        "--screenshot", metavar="FILE", type=Path,
+        "--screenshot",
+        metavar="FILE",
+        type=Path,
         help="построить главное окно без экрана, дождаться загрузки данных, сохранить PNG и выйти",
     )
     commands = parser.add_subparsers(dest="command", metavar="КОМАНДА")
@@ -61,7 +68,64 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--concurrency", type=int, default=4, help="сколько учреждений читать одновременно (4)"
     )
+    _add_lifecycle_commands(commands, database)
     return parser
+
+
+def _add_lifecycle_commands(commands: Any, database: argparse.ArgumentParser) -> None:
+    bookings = commands.add_parser(
+        "bookings",
+        help="записи на прием: запись, подтверждение, отмена, сверка с ЛПУ",
+        parents=[database],
+    )
+    actions = bookings.add_subparsers(dest="bookings_command", metavar="ДЕЙСТВИЕ", required=True)
+    book = actions.add_parser(
+        "book", help="записать пациента на талон (удержание и запись в ЛПУ)", parents=[database]
+    )
+    book.add_argument("--slot", type=int, required=True, metavar="ID", help="талон (id в кэше)")
+    book.add_argument("--patient", type=int, required=True, metavar="ID", help="пациент (id)")
+    book.add_argument(
+        "--phone", help="мобильный телефон: запись подтверждается кодом из СМС (Вариант 1)"
+    )
+    confirm = actions.add_parser(
+        "confirm", help="подтвердить запись кодом из СМС", parents=[database]
+    )
+    confirm.add_argument("ticket", metavar="ТАЛОН")
+    confirm.add_argument("code", metavar="КОД")
+    cancel = actions.add_parser("cancel", help="отменить посещение", parents=[database])
+    cancel.add_argument("ticket", metavar="ТАЛОН")
+    show = actions.add_parser("show", help="показать талон", parents=[database])
+    show.add_argument("ticket", metavar="ТАЛОН")
+    reconcile = actions.add_parser(
+        "reconcile",
+        help="сверить незавершенные запросы записи и отмены с ЛПУ",
+        parents=[database],
+    )
+    reconcile.add_argument(
+        "--older-than",
+        type=float,
+        metavar="СЕК",
+        help="только запросы старше стольких секунд (по умолчанию 90: запрос другого рабочего "
+        "места может быть еще в пути; 0 — когда известно, что других нет)",
+    )
+    jobs = commands.add_parser(
+        "jobs", help="фоновые задачи записи (для планировщика)", parents=[database]
+    )
+    job_actions = jobs.add_subparsers(dest="jobs_command", metavar="ДЕЙСТВИЕ", required=True)
+    run_once = job_actions.add_parser(
+        "run-once",
+        help="один проход: снять истекшие удержания, сверить, аннулировать неподтвержденные "
+        "записи, напоминания, отправить СМС",
+        parents=[database],
+    )
+    run_once.add_argument("--older-than", type=float, metavar="СЕК", help="как у reconcile")
+    sms = commands.add_parser("sms", help="СМС пациентам", parents=[database])
+    sms_actions = sms.add_subparsers(dest="sms_command", metavar="ДЕЙСТВИЕ", required=True)
+    outbox = sms_actions.add_parser("outbox", help="последние СМС (исходящие)", parents=[database])
+    outbox.add_argument("--limit", type=int, default=50, help="сколько показать (50)")
+    sms_actions.add_parser(
+        "send", help="отправить СМС из очереди через шлюз из настроек", parents=[database]
+    )
 
 
 def _resolve_database(args: argparse.Namespace) -> str | None:
@@ -124,15 +188,15 @@ def _run_gui(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         if demo and not endpoints and args.screenshot is None:
             # The demo needs nothing else running: its own LPU emulator on a free local port.
-            from workstation.services.emulator.server import EmulatorServer
-            from workstation.services.hub.endpoints import HubEndpoint
+            from workstation.services.demo import demo_emulator
 
-            emulator = EmulatorServer.start(data="demo")
-            stack.callback(emulator.stop)
-            endpoints = [HubEndpoint(emulator.url, emulator.guid, "демонстрационный эмулятор ЛПУ")]
+            endpoints = [stack.enter_context(demo_emulator())]
         banner = "Демонстрационная база данных" if demo else None
         exit_code: int = run_gui(
-            url, screenshot=args.screenshot, banner=banner, endpoints=endpoints,
+            url,
+            screenshot=args.screenshot,
+            banner=banner,
+            endpoints=endpoints,
             sync_on_start=demo and args.screenshot is None,
         )
     return exit_code
@@ -155,6 +219,36 @@ def _sync(args: argparse.Namespace) -> int:
     )
 
 
+def _lifecycle(args: argparse.Namespace) -> int:
+    from workstation.services.booking import command
+
+    url = _resolve_database(args)
+    if url is None:
+        return _no_database()
+    if args.command == "sms":
+        from workstation.services.sms.command import run_dispatch, run_outbox
+
+        if args.sms_command == "outbox":
+            return run_outbox(url, limit=args.limit)
+        return run_dispatch(url)
+    context = command.CommandContext(url, demo=bool(getattr(args, "demo", False)))
+    if args.command == "jobs":
+        return command.run_jobs(context, older_than=args.older_than)
+    match args.bookings_command:
+        case "book":
+            return command.run_book(
+                context, slot_id=args.slot, patient_id=args.patient, phone=args.phone
+            )
+        case "confirm":
+            return command.run_confirm(context, ticket=args.ticket, code=args.code)
+        case "cancel":
+            return command.run_cancel(context, ticket=args.ticket)
+        case "show":
+            return command.run_show(context, ticket=args.ticket)
+        case _:
+            return command.run_reconcile(context, older_than=args.older_than)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workstation`` command."""
     args = build_parser().parse_args(argv)
@@ -162,4 +256,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _db_upgrade(args)
     if args.command == "sync":
         return _sync(args)
+    if args.command in ("bookings", "jobs", "sms"):
+        return _lifecycle(args)
     return _run_gui(args)

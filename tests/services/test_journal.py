@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from workstation.models import JournalEvent
 from workstation.services.database import Database
@@ -37,3 +38,18 @@ def test_the_system_actor_names_this_machine() -> None:
     actor = Actor.system()
     assert actor.operator.startswith("система")
     assert actor.workstation
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE journal_event SET action = 'подделка'", "DELETE FROM journal_event"],
+)
+def test_the_database_refuses_to_edit_or_delete_journal_lines(
+    database: Database, statement: str
+) -> None:
+    with database.session() as session:
+        record(session, Actor.system(), "Вход в систему")
+    with pytest.raises(DBAPIError, match="append-only"), database.session() as session:
+        session.execute(text(statement))
+    with database.session() as session:
+        assert session.scalars(select(JournalEvent.action)).all() == ["Вход в систему"]

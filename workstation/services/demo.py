@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import func, select
 
 from workstation.models import Settlement
 from workstation.services.database import Database
+from workstation.services.hub.endpoints import HubEndpoint
 from workstation.services.region_generator import generate_patients
 from workstation.services.regional_data import load_regional_data
 from workstation.services.settings import locations, sqlite_url
@@ -19,6 +22,9 @@ DEMO_PATIENTS = 1_000
 def demo_database_url() -> str:
     """URL of the demo SQLite file in the user data directory (or ``WORKSTATION_HOME``)."""
     return sqlite_url(locations().demo_database)
+
+
+DEMO_EMULATOR_NAME = "демонстрационный эмулятор ЛПУ"
 
 
 def prepare_demo_database(report: Callable[[str], None] = print) -> str:
@@ -41,3 +47,27 @@ def prepare_demo_database(report: Callable[[str], None] = print) -> str:
     finally:
         database.dispose()
     return url
+
+
+@contextlib.contextmanager
+def demo_emulator() -> Iterator[HubEndpoint]:
+    """The demo's LPU emulator on a free local port.
+
+    Its MIS state is a file of the day in the data directory, so that what the GUI booked is
+    still there for ``workstation bookings …`` and the next start (the demo schedule is built
+    for the day, so yesterday's file is replaced).
+    """
+    from workstation.services.emulator.server import EmulatorServer
+
+    data_dir = locations().data_dir
+    today = dt.date.today()
+    for old in data_dir.glob("demo-mis-*.sqlite3*"):
+        if today.isoformat() not in old.name:
+            old.unlink(missing_ok=True)
+    server = EmulatorServer.start(
+        data="demo", state=data_dir / f"demo-mis-{today.isoformat()}.sqlite3"
+    )
+    try:
+        yield HubEndpoint(server.url, server.guid, DEMO_EMULATOR_NAME)
+    finally:
+        server.stop()

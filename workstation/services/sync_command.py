@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
 from typing import TextIO
 
 from workstation.services.database import Database
+from workstation.services.demo import demo_emulator
 from workstation.services.hub.client import HubClient
 from workstation.services.hub.endpoints import HubEndpoint
 from workstation.services.hub.errors import HubError
@@ -36,17 +36,6 @@ class TerminalProgress:
         self.stream.flush()
 
 
-@contextlib.contextmanager
-def _demo_emulator() -> Iterator[HubEndpoint]:
-    from workstation.services.emulator.server import EmulatorServer
-
-    server = EmulatorServer.start(data="demo")
-    try:
-        yield HubEndpoint(server.url, server.guid, "демонстрационный эмулятор ЛПУ")
-    finally:
-        server.stop()
-
-
 def _endpoints(hub: str | None, guid: str | None) -> list[HubEndpoint]:
     if hub:
         return [HubEndpoint(hub, guid or "", hub)]
@@ -68,7 +57,7 @@ def run_sync(
     with contextlib.ExitStack() as stack:
         endpoints = _endpoints(hub, guid)
         if not endpoints and demo:
-            endpoints = [stack.enter_context(_demo_emulator())]
+            endpoints = [stack.enter_context(demo_emulator())]
         if not endpoints:
             print(
                 "Не задан сервис записи: укажите --hub URL --guid G или [[hub]] в файле настроек.",

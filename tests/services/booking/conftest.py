@@ -59,9 +59,7 @@ def desk(database: Database, emulator: EmulatorServer) -> Iterator[Desk]:
     connector = connector_for(emulator)
     sync_cache(database, connector)
     clock = FakeClock()
-    bookings = Bookings(
-        database, connector, actor=Actor("Иванова", "ws-7 (10.0.0.7)"), clock=clock
-    )
+    bookings = Bookings(database, connector, actor=Actor("Иванова", "ws-7 (10.0.0.7)"), clock=clock)
     yield Desk(database, connector, emulator, clock, bookings)
     emulator.faults.clear()
     connector.close()

@@ -75,8 +75,7 @@ def test_booking_without_a_phone_issues_the_ticket_at_once(desk: Desk) -> None:
     assert at_hub.state == AppointmentState.BOOKED and at_hub.id_pat == appointment.hub_patient_id
     assert _slot_state(desk, slot) == SlotState.BOOKED
     assert desk.journal() == [
-        f"Запись на прием Талон №{ticket.ticket_number}, "
-        f"{appointment.visit_start:%d.%m.%Y %H:%M}"
+        f"Запись на прием Талон №{ticket.ticket_number}, {appointment.visit_start:%d.%m.%Y %H:%M}"
     ]
     assert desk.sms() == []  # «Вариант 2»: no phone, no SMS
 
@@ -225,8 +224,7 @@ def test_a_slot_taken_at_the_hub_is_greyed_and_alternatives_offered(desk: Desk) 
     with desk.database.session() as session:
         hub_slot = session.get_one(Slot, slot).hub_id
         rival_patient = session.scalars(
-            select(PatientLpuLink.hub_patient_id).where(
-                PatientLpuLink.patient_id == rival)
+            select(PatientLpuLink.hub_patient_id).where(PatientLpuLink.patient_id == rival)
         ).one()
     # Booked by another contact center: not in our cache.
     desk.connector.for_lpu(LPU).set_appointment(LPU, rival_patient, hub_slot)
@@ -240,7 +238,9 @@ def test_a_slot_taken_at_the_hub_is_greyed_and_alternatives_offered(desk: Desk) 
     assert len(refused.value.alternatives) == 3
     assert _slot_state(desk, slot) == SlotState.TAKEN
     assert _appointment(desk, held.ticket_number).state == AppointmentState.RELEASED
-    active = [b for b in hub_bookings(desk.emulator, hub_slot) if b.state == AppointmentState.BOOKED]
+    active = [
+        b for b in hub_bookings(desk.emulator, hub_slot) if b.state == AppointmentState.BOOKED
+    ]
     assert [b.id_pat for b in active] == [rival_patient]
     assert desk.journal()[-1].startswith(f"Отказ в записи Талон №{held.ticket_number}")
 
@@ -250,15 +250,18 @@ def test_visit_outcome_is_recorded_after_the_visit_time_only(desk: Desk) -> None
     with pytest.raises(InvalidTransition, match="ещё не наступило"):
         desk.bookings.record_visit(ticket.ticket_number, visited=True)
     desk.clock.now = ticket.visit_start.astimezone(dt.UTC) + dt.timedelta(minutes=20)
-    assert desk.bookings.record_visit(ticket.ticket_number, visited=False).state \
+    assert (
+        desk.bookings.record_visit(ticket.ticket_number, visited=False).state
         == AppointmentState.NO_SHOW
+    )
     assert desk.journal()[-1].startswith(f"Неявка на прием Талон №{ticket.ticket_number}")
 
 
 def test_ticket_numbers_are_unique_and_every_booking_is_journaled(desk: Desk) -> None:
     slots = [desk.slot(i) for i in range(5)]
-    tickets = [desk.bookings.book(desk.bookings.hold(s, desk.patient()).appointment_id)
-               for s in slots]
+    tickets = [
+        desk.bookings.book(desk.bookings.hold(s, desk.patient()).appointment_id) for s in slots
+    ]
     numbers = [t.ticket_number for t in tickets]
     assert len(set(numbers)) == 5 and numbers == sorted(numbers, key=int)
     assert [int(n) for n in numbers] == list(range(int(numbers[0]), int(numbers[0]) + 5))

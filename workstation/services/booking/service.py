@@ -360,11 +360,11 @@ class Bookings:
             )
             return True
 
-    def _still_unknown(self, target: Target, lost: HubUnavailable, error: HubError) -> None:
+    def _still_unknown(self, target: Target, failure: HubError, error: HubError) -> None:
         with self.database.write_session() as session:
             intent = session.get_one(HubIntent, target.intent_id)
             intent.attempts += 1
-            intent.last_error = f"{lost.cause}; сверка: {_cause(error)}"
+            intent.last_error = f"{_cause(failure)}; сверка: {_cause(error)}"
             appointment = intent.appointment
             what = (
                 journal_text.outcome_unknown(appointment, intent.endpoint_url)
@@ -447,21 +447,27 @@ class Bookings:
         client = self.connector.for_lpu(target.id_lpu)
         try:
             client.create_claim_for_refusal(target.id_lpu, target.id_pat, target.hub_slot)
-        except AppointmentNotFound:
-            pass  # the MIS has no such active booking: both sides agree it is not active
         except HubBusinessError as error:
-            self._cancel_refused(target, error)
-            raise CancelRefused(error.message) from None
+            # «Not found» (75) means nothing active is left at the hub; believed once checked.
+            if not isinstance(error, AppointmentNotFound) or self._still_booked(
+                client, target, error
+            ):
+                self._cancel_refused(target, error)
+                raise CancelRefused(error.message) from None
         except HubUnavailable as lost:
-            try:
-                still_booked = booked_at_hub(client, target)
-            except HubError as error:
-                self._still_unknown(target, lost, error)
-                raise OutcomeUnknown(_OUTCOME_UNKNOWN_CANCEL) from None
-            if still_booked:
+            if self._still_booked(client, target, lost):
                 self._cancel_not_done(target, lost.cause, client.endpoint.url)
                 raise CancelRefused(_CANCEL_UNAVAILABLE) from None
         return self.finish_cancel(target.intent_id)
+
+    def _still_booked(self, client: HubClient, target: Target, failure: HubError) -> bool:
+        """After a failed cancel: is the booking still active at the hub? (OutcomeUnknown
+        when the hub cannot be asked either: the intent stays open for the reconciler.)"""
+        try:
+            return booked_at_hub(client, target)
+        except HubError as error:
+            self._still_unknown(target, failure, error)
+            raise OutcomeUnknown(_OUTCOME_UNKNOWN_CANCEL) from None
 
     def finish_cancel(self, intent_id: int) -> TicketView:
         now = self.clock()
