@@ -51,10 +51,16 @@ def fast_settings(read_timeout: float = 2.0) -> HubSettings:
     return HubSettings(connect_timeout=1.0, read_timeout=read_timeout, retry_delays=(0.05,))
 
 
-def connector_for(emulator: EmulatorServer, settings: HubSettings | None = None) -> HubConnector:
+def connector_for_url(
+    url: str, guid: str, settings: HubSettings | None = None
+) -> HubConnector:
     connector = HubConnector(settings or fast_settings())
-    connector.add(HubEndpoint(emulator.url, emulator.guid, "эмулятор ЛПУ"), regional=True)
+    connector.add(HubEndpoint(url, guid, "эмулятор ЛПУ"), regional=True)
     return connector
+
+
+def connector_for(emulator: EmulatorServer, settings: HubSettings | None = None) -> HubConnector:
+    return connector_for_url(emulator.url, emulator.guid, settings)
 
 
 def sync_cache(database: Database, connector: HubConnector, days: int = 3) -> None:
@@ -85,6 +91,48 @@ def register_patient(
         session.add(PatientLpuLink(patient_id=patient.id, institution_id=institution_id,
                                    hub_patient_id=id_pat))
         return patient.id
+
+
+def seed_patients(
+    database: Database, emulator: EmulatorServer, count: int, *, tag: str = ""
+) -> list[int]:
+    """``count`` patients known to the MIS and to the local registry, written straight into both
+    databases (quick set-up for the load tests; ``register_patient`` goes over HTTP)."""
+    with _names_lock:
+        first = next(_names)
+        for _ in range(count - 1):
+            next(_names)
+    people = [(f"Сеянова{tag}{first + i}", dt.date(1940, 1, 1) + dt.timedelta(days=i * 13))
+              for i in range(count)]
+    id_pats = []
+    with emulator.database.session() as session:
+        institution_id = session.scalar(select(Institution.id).where(Institution.hub_id == LPU))
+        assert institution_id is not None
+        for surname, birthday in people:
+            patient = Patient(birth_date=birthday)
+            patient.set_name(surname, "Вера", "Ивановна")
+            session.add(patient)
+        session.flush()
+        for patient in session.scalars(select(Patient).where(
+                Patient.last_name.in_([p[0] for p in people])).order_by(Patient.id)):
+            id_pat = f"S{tag}{patient.id:08d}"
+            session.add(PatientLpuLink(patient_id=patient.id, institution_id=institution_id,
+                                       hub_patient_id=id_pat))
+            id_pats.append(id_pat)
+    with database.session() as session:
+        institution_id = session.scalar(select(Institution.id).where(Institution.hub_id == LPU))
+        assert institution_id is not None
+        locals_ = []
+        for surname, birthday in people:
+            patient = Patient(birth_date=birthday)
+            patient.set_name(surname, "Вера", "Ивановна")
+            session.add(patient)
+            locals_.append(patient)
+        session.flush()
+        for patient, id_pat in zip(locals_, id_pats, strict=True):
+            session.add(PatientLpuLink(patient_id=patient.id, institution_id=institution_id,
+                                       hub_patient_id=id_pat))
+        return [patient.id for patient in locals_]
 
 
 def free_slots(database: Database, count: int, *, after_hours: float = 2.0) -> list[int]:
