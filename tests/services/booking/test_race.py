@@ -80,7 +80,8 @@ def test_workstations_with_their_own_caches_race_at_the_hub(
         slots_a = free_slots(databases[0], ROUNDS)
         hub_slots = _hub_slots(databases[0], slots_a)
         with databases[1].session() as session:
-            by_hub = {hub_id: slot_id for hub_id, slot_id in session.execute(select(Slot.hub_id, Slot.id))}
+            rows = session.execute(select(Slot.hub_id, Slot.id))
+            by_hub = {hub_id: slot_id for hub_id, slot_id in rows}
         slots_b = [by_hub[h] for h in hub_slots]  # the same slots in the other cache
         racers = [
             Workstation("ws-a", databases[0].url, list(zip(slots_a, plans[0][1], strict=True))),
