@@ -11,6 +11,7 @@ from tests.helpers.sample_data import SampleIds, fill_sample_data
 from workstation.services.database import Database
 from workstation.ui.db_worker import DatabaseWorker
 from workstation.ui.main_window import MainWindow
+from workstation.ui.periodic_job import PeriodicJob
 
 LOAD_TIMEOUT_MS = 10_000
 
@@ -18,9 +19,10 @@ LOAD_TIMEOUT_MS = 10_000
 @pytest.fixture(autouse=True)
 def no_leaked_worker_threads() -> Iterator[None]:
     """Fail a test that leaves a database worker thread running."""
-    before = DatabaseWorker.running_count()
+    before = DatabaseWorker.running_count(), PeriodicJob.running_count()
     yield
-    assert DatabaseWorker.running_count() == before, "a DatabaseWorker thread was not stopped"
+    after = DatabaseWorker.running_count(), PeriodicJob.running_count()
+    assert after == before, "a DatabaseWorker or PeriodicJob thread was not stopped"
 
 
 @pytest.fixture

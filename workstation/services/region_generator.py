@@ -946,21 +946,30 @@ def _bulk_load(database: Database) -> Iterator[Connection]:
     with database.engine.connect() as connection:
         restore: list[str] = []
         if database.is_sqlite:
-            # Before the first write, so outside SQLite's transaction.
-            synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
-            cache_size = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-            connection.exec_driver_sql("PRAGMA synchronous=OFF")
-            connection.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MiB for the indexes
-            restore = [f"PRAGMA synchronous={synchronous}", f"PRAGMA cache_size={cache_size}"]
-            connection.commit()
+            # On the driver's connection, outside any transaction (SQLite refuses to change the
+            # safety level inside one, and the engine opens one on the first statement).
+            restore = [
+                f"PRAGMA synchronous={_sqlite_pragma(connection, 'PRAGMA synchronous')}",
+                f"PRAGMA cache_size={_sqlite_pragma(connection, 'PRAGMA cache_size')}",
+            ]
+            _sqlite_pragma(connection, "PRAGMA synchronous=OFF")
+            _sqlite_pragma(connection, "PRAGMA cache_size=-262144")  # 256 MiB for the indexes
         try:
             with connection.begin():
                 yield connection
         finally:
             for statement in restore:
-                connection.exec_driver_sql(statement)
-            if restore:
-                connection.commit()
+                _sqlite_pragma(connection, statement)
+
+
+def _sqlite_pragma(connection: Connection, statement: str) -> object:
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(statement)
+        row = cursor.fetchone()
+        return row[0] if row else None
+    finally:
+        cursor.close()
 
 
 def _generate_patients(

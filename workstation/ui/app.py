@@ -16,8 +16,10 @@ from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from workstation import __version__
+from workstation.services.booking.background import LifecycleJob
 from workstation.services.database import Database
 from workstation.services.hub.endpoints import HubEndpoint
+from workstation.services.sms.config import configured_sms_gateway
 from workstation.ui.fonts import install_application_font
 from workstation.ui.main_window import MainWindow
 from workstation.ui.settings import APPLICATION, ORGANIZATION
@@ -64,9 +66,13 @@ def run_gui(
     install_application_font(app)
     database = Database(database_url)
     window: MainWindow | None = None
+    lifecycle: LifecycleJob | None = None
     try:
+        if screenshot is None:
+            lifecycle = LifecycleJob(database, endpoints or [], configured_sms_gateway)
         window = MainWindow(
-            database, banner=banner, remember_geometry=screenshot is None, endpoints=endpoints
+            database, banner=banner, remember_geometry=screenshot is None, endpoints=endpoints,
+            lifecycle_job=lifecycle,
         )
         if screenshot is not None:
             return _save_screenshot(app, window, screenshot)
@@ -82,6 +88,8 @@ def run_gui(
                 window.close()
                 # Deleted now: no event loop is left to process a deleteLater().
                 shiboken6.delete(window)
+        if lifecycle is not None:
+            lifecycle.close()  # after shutdown(): the job's thread has ended
         database.dispose()
 
 

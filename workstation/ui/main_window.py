@@ -48,12 +48,15 @@ from workstation.ui import settings
 from workstation.ui.background_sync import BackgroundSync
 from workstation.ui.db_worker import DatabaseWorker, describe_error
 from workstation.ui.institution_tree_model import Column, InstitutionTreeModel
+from workstation.ui.periodic_job import PeriodicJob
 from workstation.ui.settlement_selector import SettlementSelector
+from workstation.ui.sms_outbox_dock import SmsOutboxDock
 
 DEFAULT_SETTLEMENT = "Ханты-Мансийск"
 SETTINGS_KEY = "main_window"
 ADDRESS_COLUMN_WIDTH = 420
 ERROR_MESSAGE_MS = 15_000
+LIFECYCLE_INTERVAL_MS = 60_000
 
 # The keyboard map of operator-ux.md: (key, action, works in this version).
 HOTKEYS: tuple[tuple[str, object, bool], ...] = (
@@ -89,6 +92,7 @@ HOTKEYS: tuple[tuple[str, object, bool], ...] = (
         False,
     ),
     ("F9", QT_TRANSLATE_NOOP("HotkeysDialog", "Распечатать выбранный талон"), False),
+    ("F12", QT_TRANSLATE_NOOP("HotkeysDialog", "СМС-сообщения (исходящие)"), True),
     ("Shift+F9", QT_TRANSLATE_NOOP("HotkeysDialog", "Предварительный просмотр талона"), False),
     (
         "Ctrl+N",
@@ -183,6 +187,9 @@ class MainWindow(QMainWindow):
     firstBranchExpanded = Signal()
     """``expand_first_branch()`` reached the doctors (or found nothing more to expand)."""
 
+    lifecycleRan = Signal(object)
+    """The booking lifecycle's background job finished a run (its ``JobReport``)."""
+
     loadFailed = Signal(str)
     """A load failed; the text (also in the status bar) tells the operator what to do."""
 
@@ -193,6 +200,8 @@ class MainWindow(QMainWindow):
         banner: str | None = None,
         remember_geometry: bool = True,
         endpoints: list[HubEndpoint] | None = None,
+        lifecycle_job: Callable[[], object] | None = None,
+        lifecycle_interval_ms: int = LIFECYCLE_INTERVAL_MS,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -209,11 +218,21 @@ class MainWindow(QMainWindow):
         self._worker = DatabaseWorker(database, self)
         self._model = InstitutionTreeModel(self._worker, self)
         self._sync = BackgroundSync(database, endpoints or [], self)
+        self._sms_dock = SmsOutboxDock(self._worker, self)
+        # The booking lifecycle's background job (annulments, reconciliation, SMS): off the GUI
+        # thread and off the database worker, since it talks to the hubs.
+        self._lifecycle: PeriodicJob | None = None
+        if lifecycle_job is not None:
+            self._lifecycle = PeriodicJob(
+                lifecycle_job, lifecycle_interval_ms, self, name="booking-lifecycle"
+            )
 
         self._selector = SettlementSelector(self)
         self._tree = QTreeView(self)
         self._build_central_widget()
         self._build_status_bar(banner)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._sms_dock)
+        self._sms_dock.hide()  # restoreState() brings back the operator's last choice
         self._build_actions()
 
         self._sync.progressed.connect(self._on_sync_progress)
@@ -245,6 +264,11 @@ class MainWindow(QMainWindow):
             directory.list_settlements, self._on_settlements, self._on_settlements_failed,
             owner=self,
         )
+        if self._lifecycle is not None:
+            self._lifecycle.finished.connect(self._on_lifecycle_run)
+            self._lifecycle.failed.connect(self._on_lifecycle_failed)
+            self._lifecycle.start()
+            self._lifecycle.run_now()  # reconcile what a crash left unfinished, at once
 
     # --- public API -------------------------------------------------------------------------
 
@@ -324,6 +348,34 @@ class MainWindow(QMainWindow):
         return box
 
     @property
+    def sms_dock(self) -> SmsOutboxDock:
+        """The «СМС-сообщения» dock (the outbox)."""
+        return self._sms_dock
+
+    @property
+    def lifecycle_job(self) -> PeriodicJob | None:
+        """The booking lifecycle's background job, when the window runs one."""
+        return self._lifecycle
+
+    def show_sms_outbox(self) -> None:
+        """Show the SMS outbox and put the focus in it (F12)."""
+        self._sms_dock.show()
+        self._sms_dock.raise_()
+        self._sms_dock.focus_view()
+        self._sms_dock.refresh()
+
+    def _on_lifecycle_run(self, report: object) -> None:
+        self.lifecycleRan.emit(report)
+        if self._sms_dock.isVisible():
+            self._sms_dock.refresh()
+
+    def _on_lifecycle_failed(self, message: str) -> None:
+        self._show_error(
+            self.tr("Фоновая задача записи не выполнена: {0}. Она будет повторена через минуту.")
+            .format(message)
+        )
+
+    @property
     def background_sync(self) -> BackgroundSync:
         """The schedule-cache sync behind the window."""
         return self._sync
@@ -361,6 +413,8 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self._chain = None
         self._sync.stop()
+        if self._lifecycle is not None:
+            self._lifecycle.stop(timeout=5.0)
         self._worker.stop()
 
     # --- Qt overrides -------------------------------------------------------------------------
@@ -446,6 +500,10 @@ class MainWindow(QMainWindow):
         self.hotkeys_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
         self.hotkeys_action.triggered.connect(self.show_hotkeys)
 
+        self.sms_outbox_action = QAction(self.tr("&СМС-сообщения"), self)
+        self.sms_outbox_action.setShortcut(QKeySequence(Qt.Key.Key_F12))
+        self.sms_outbox_action.triggered.connect(self.show_sms_outbox)
+
         self.about_action = QAction(self.tr("&О программе"), self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
@@ -456,6 +514,7 @@ class MainWindow(QMainWindow):
         go_menu = menu_bar.addMenu(self.tr("&Переход"))
         go_menu.addAction(self.focus_tree_action)
         go_menu.addAction(self.sync_action)
+        go_menu.addAction(self.sms_outbox_action)
         help_menu = menu_bar.addMenu(self.tr("&Справка"))
         help_menu.addAction(self.hotkeys_action)
         help_menu.addSeparator()

@@ -154,3 +154,12 @@ def test_registry_counts_uses_and_matches_any_operation() -> None:
     assert registry.take("GetLPUList") is not None
     assert registry.take("GetLPUList") is None
     assert registry.take("SetAppointment") is not None  # unlimited
+
+
+def test_a_refuse_fault_answers_the_business_error_it_names() -> None:
+    fault = Fault.parse("SetAppointment=refuse:36")
+    assert (fault.kind, fault.code) == (FaultKind.REFUSE, 36)
+    assert Fault.from_json(fault.as_json()) == fault
+    assert "code" not in Fault.parse("SetAppointment=drop").as_json()
+    with pytest.raises(ValueError, match="error code"):
+        Fault.parse("SetAppointment=refuse:x")

@@ -26,6 +26,7 @@ from workstation.services.booking.errors import BookingError
 from workstation.services.booking.holds import local_now, release_expired_holds
 from workstation.services.booking.reconcile import ReconcileReport, reconcile
 from workstation.services.booking.service import PURPOSE_ANNULMENT, Bookings
+from workstation.services.hub.errors import HubError
 from workstation.services.sms.dispatcher import DispatchReport, dispatch_due, poll_delivery
 from workstation.services.sms.gateway import SmsGateway
 from workstation.services.sms.queue import enqueue
@@ -77,7 +78,7 @@ def annul_unconfirmed(bookings: Bookings, report: JobReport) -> None:
         try:
             bookings.cancel(ticket, purpose=PURPOSE_ANNULMENT)
             report.annulled += 1
-        except BookingError as error:
+        except (BookingError, HubError) as error:
             log.warning("annulment of ticket postponed: %s", error.message)
             report.annul_postponed += 1
 
@@ -131,12 +132,15 @@ def run_jobs_once(
     gateway: SmsGateway | None = None,
     *,
     reconcile_older_than: dt.timedelta | None = None,
+    own_intents_at_once: bool = False,
 ) -> JobReport:
     """One pass of every lifecycle job; each step survives the failure of the others' hubs."""
     report = JobReport()
     with bookings.database.write_session() as session:
         report.holds_released = release_expired_holds(session, bookings.clock())
-    report.reconciled = reconcile(bookings, older_than=reconcile_older_than)
+    report.reconciled = reconcile(
+        bookings, older_than=reconcile_older_than, own_at_once=own_intents_at_once
+    )
     annul_unconfirmed(bookings, report)
     queue_reminders(bookings, report)
     if gateway is not None:

@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from workstation.models import HubIntent, IntentKind, IntentStatus
 from workstation.services.booking import journal_text
@@ -44,16 +44,28 @@ class ReconcileReport:
         )
 
 
-def reconcile(bookings: Bookings, *, older_than: dt.timedelta | None = None) -> ReconcileReport:
+def reconcile(
+    bookings: Bookings,
+    *,
+    older_than: dt.timedelta | None = None,
+    own_at_once: bool = False,
+) -> ReconcileReport:
     """Reconcile every pending intent older than ``older_than`` (default: the policy's
-    ``stale_intent``, so a request still in flight from another workstation is left alone)."""
+    ``stale_intent``, so a request still in flight from another workstation is left alone).
+
+    ``own_at_once``: at start-up, this workstation's own intents are reconciled whatever their
+    age: the process that sent them is gone, so none of them can still be in flight.
+    """
     report = ReconcileReport()
     now = bookings.clock()
     cutoff = now - (bookings.policy.stale_intent if older_than is None else older_than)
+    eligible = HubIntent.created_at <= cutoff
+    if own_at_once:
+        eligible = or_(eligible, HubIntent.workstation == bookings.actor.workstation)
     with bookings.database.session() as session:
         pending = session.scalars(
             select(HubIntent.id)
-            .where(HubIntent.status == IntentStatus.PENDING, HubIntent.created_at <= cutoff)
+            .where(HubIntent.status == IntentStatus.PENDING, eligible)
             .order_by(HubIntent.id)
         ).all()
         watched = session.scalars(
@@ -80,8 +92,8 @@ def _target(bookings: Bookings, intent_id: int) -> tuple[Target, IntentKind]:
 
 def _reconcile_pending(bookings: Bookings, intent_id: int, report: ReconcileReport) -> None:
     target, kind = _target(bookings, intent_id)
-    client = bookings.connector.for_lpu(target.id_lpu)
     try:
+        client = bookings.connector.for_lpu(target.id_lpu)
         at_hub = booked_at_hub(client, target)
     except HubError as error:
         _count_attempt(bookings, intent_id, error)
@@ -100,7 +112,7 @@ def _reconcile_pending(bookings: Bookings, intent_id: int, report: ReconcileRepo
         else:
             bookings.finish_cancel(intent_id)
             report.cancelled += 1
-    except BookingError as error:
+    except (BookingError, HubError) as error:
         log.warning("reconciliation of intent %d: %s", intent_id, error.message)
         report.unknown += 1
 
@@ -123,8 +135,8 @@ def _recheck_rolled_back(bookings: Bookings, intent_id: int, report: ReconcileRe
         if seen <= now:
             intent.recheck_until = None  # the watch is over
             return
-    client = bookings.connector.for_lpu(target.id_lpu)
     try:
+        client = bookings.connector.for_lpu(target.id_lpu)
         late = booked_at_hub(client, target)
     except HubError:
         report.unknown += 1
@@ -165,6 +177,6 @@ def _recheck_rolled_back(bookings: Bookings, intent_id: int, report: ReconcileRe
     try:
         bookings.send_cancel(cancel_target)
         report.orphans_cancelled += 1
-    except BookingError as error:
+    except (BookingError, HubError) as error:
         log.warning("late booking of intent %d not cancelled yet: %s", intent_id, error.message)
         report.unknown += 1

@@ -297,8 +297,15 @@ def _template(data: str, today: dt.date, region_patients: int, bench: BenchShape
     try:
         database.upgrade()
         build_data_set(database, data, today=today, region_patients=region_patients, bench=bench)
-        with database.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        # On the driver's connection: inside a transaction the checkpoint could not finish,
+        # and the WAL file is removed below.
+        raw = database.engine.raw_connection()
+        try:
+            busy, _log, _done = raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                raise RuntimeError(f"emulator template {partial}: WAL checkpoint did not finish")
+        finally:
+            raw.close()
     finally:
         database.dispose()
     for suffix in ("-wal", "-shm"):

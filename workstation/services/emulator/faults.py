@@ -58,6 +58,8 @@ class Fault:
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["kind"] = self.kind.value
+        if self.kind is not FaultKind.REFUSE:
+            del data["code"]  # only a refusal carries an IdError
         return data
 
     @classmethod

@@ -88,7 +88,7 @@ def drop_connection(environ: dict[str, Any], start_response: StartResponse) -> B
     if isinstance(sock, socket.socket):
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
-        start_response("500 Dropped", [("Content-Length", "0"), ("Connection", "close")])
+        start_response("500 Dropped", [("Content-Length", "0")])
         return []
     start_response("200 OK", [("Content-Type", "text/xml"), ("Content-Length", "1048576")])
     return [b"<s:Envelope"]
