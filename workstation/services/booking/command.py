@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from workstation.models import AppointmentState
@@ -33,8 +33,9 @@ NO_HUB = "Не задан сервис записи: укажите [[hub]] в �
 class CommandContext:
     database_url: str
     demo: bool = False
-    out: TextIO = sys.stdout
-    err: TextIO = sys.stderr
+    # Looked up when the context is made, not at import: tests and callers replace sys.stdout.
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
 
 
 @contextlib.contextmanager

@@ -67,8 +67,9 @@ def format_table(rows: Sequence[tuple[str, ...]]) -> list[str]:
     return [line(_HEADER), rule, *(line(row) for row in rows)]
 
 
-def run_outbox(database_url: str, *, limit: int, out: TextIO = sys.stdout) -> int:
+def run_outbox(database_url: str, *, limit: int, out: TextIO | None = None) -> int:
     """Print the latest ``limit`` messages, newest first, as the GUI lists them; 0."""
+    out = out or sys.stdout
     database = Database(database_url)
     try:
         with database.session() as session:
@@ -90,12 +91,13 @@ def run_outbox(database_url: str, *, limit: int, out: TextIO = sys.stdout) -> in
 def run_dispatch(
     database_url: str,
     *,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     clock: Clock = utc_now,
     max_attempts: int = 5,
 ) -> int:
     """Send the due messages once and ask for delivery reports; 0, 1 when some were given up,
     2 when the ``[sms]`` settings are wrong."""
+    out = out or sys.stdout
     try:
         gateway = configured_sms_gateway()
     except ValueError as error:
