@@ -4,6 +4,7 @@ both sides agreeing on what exists (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import time
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from tests.helpers.booking_desk import (
     HubBooking,
     connector_for,
+    connector_for_url,
     fast_settings,
     free_slots,
     hub_bookings,
@@ -209,3 +211,46 @@ def test_a_cancel_of_a_booking_the_hub_no_longer_has_is_finished_locally(desk: D
         1003, appointment.hub_patient_id, appointment.hub_appointment_id
     )
     assert desk.bookings.cancel(ticket.ticket_number).state == AppointmentState.CANCELLED
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/HubService.svc"  # nobody listens there any more
+
+
+def test_a_refused_connection_is_known_not_to_have_booked_anything(desk: Desk) -> None:
+    down = _closed_port_url()
+    offline = Bookings(
+        desk.database,
+        connector_for_url(down, desk.emulator.guid),
+        actor=desk.bookings.actor,
+        clock=desk.clock,
+    )
+    held = offline.hold(desk.slot(), desk.patient())
+
+    with pytest.raises(BookingUnavailable) as unavailable:
+        offline.book(held.appointment_id)
+
+    assert unavailable.value.message == UNAVAILABLE_MESSAGE
+    assert _appointment(desk, held.ticket_number).state == AppointmentState.RELEASED
+    assert _intents(desk) == [IntentStatus.ROLLED_BACK]
+    with desk.database.session() as session:
+        assert session.scalars(select(HubIntent.recheck_until)).one() is None  # nothing to watch
+    assert desk.journal()[-1] == f"Отказ в записи (нет связи) {down}"
+
+
+def test_a_cancel_that_cannot_connect_keeps_the_ticket(desk: Desk) -> None:
+    ticket = desk.bookings.book(desk.bookings.hold(desk.slot(), desk.patient()).appointment_id)
+    offline = Bookings(
+        desk.database,
+        connector_for_url(_closed_port_url(), desk.emulator.guid),
+        actor=desk.bookings.actor,
+        clock=desk.clock,
+    )
+    with pytest.raises(CancelRefused, match="временно нет связи"):
+        offline.cancel(ticket.ticket_number)
+    appointment = _appointment(desk, ticket.ticket_number)
+    assert appointment.state == AppointmentState.BOOKED
+    assert len(_active_at_hub(desk, appointment.hub_appointment_id)) == 1

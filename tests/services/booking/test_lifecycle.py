@@ -279,3 +279,20 @@ def test_a_bad_phone_is_refused_before_anything_is_sent(desk: Desk) -> None:
     with desk.database.session() as session:
         assert session.scalars(select(HubIntent)).all() == []
     assert desk.bookings.book(held.appointment_id).state == AppointmentState.BOOKED
+
+
+def test_a_reminder_goes_once_the_day_before_the_visit(desk: Desk) -> None:
+    held = desk.bookings.hold(desk.slot(), desk.patient(MOBILE))
+    pending = desk.bookings.book(held.appointment_id, phone=MOBILE)
+    desk.bookings.confirm(pending.ticket_number, _code(desk))
+    visit = pending.visit_start.astimezone(dt.UTC)  # the slot's wall clock, as an instant
+
+    desk.clock.now = visit - dt.timedelta(hours=25)
+    assert run_jobs_once(desk.bookings).reminders == 0  # too early
+    desk.clock.now = visit - dt.timedelta(hours=3)
+    assert run_jobs_once(desk.bookings).reminders == 1
+    assert run_jobs_once(desk.bookings).reminders == 0  # once only
+
+    reminder = desk.sms()[-1]
+    assert reminder.kind == SmsKind.REMINDER and reminder.phone == MOBILE
+    assert pending.ticket_number in reminder.text and pending.visit_label in reminder.text

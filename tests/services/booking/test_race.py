@@ -18,7 +18,7 @@ from tests.helpers.booking_race import (
     local_tickets,
     race,
 )
-from workstation.models import Slot
+from workstation.models import Appointment, AppointmentState, JournalEvent, Slot
 from workstation.services.database import Database
 from workstation.services.emulator.server import EmulatorServer
 
@@ -65,6 +65,24 @@ def test_workstations_on_one_database_never_both_get_the_slot(
     assert (held, open_intents) == (0, 0)
     assert local == hub_tickets(emulator, set(_hub_slots(database, slots)))
     assert len(local) == ROUNDS
+    # One journal line per ticket, written by the workstation that got it, numbers unique.
+    with database.session() as session:
+        tickets = {
+            number: operator
+            for number, operator in session.execute(
+                select(Appointment.ticket_number, Appointment.operator).where(
+                    Appointment.state == AppointmentState.BOOKED
+                )
+            )
+        }
+        lines = session.execute(
+            select(JournalEvent.action, JournalEvent.operator).where(
+                JournalEvent.action.startswith("Запись на прием Талон №")
+            )
+        ).all()
+    numbers = [action.split("№")[1].split(",")[0] for action, _operator in lines]
+    assert sorted(numbers) == sorted(tickets) and len(set(numbers)) == ROUNDS
+    assert all(tickets[n] == operator for n, (_a, operator) in zip(numbers, lines, strict=True))
 
 
 def test_workstations_with_their_own_caches_race_at_the_hub(

@@ -338,6 +338,9 @@ class Bookings:
         self, client: HubClient, target: Target, lost: HubUnavailable
     ) -> TicketView:
         """No answer to SetAppointment: ask the hub whether the booking exists; never guess."""
+        if not lost.sent:  # no connection was made: the MIS never saw the request
+            self.roll_back_booking(target.intent_id, lost.cause, watch=False)
+            raise BookingUnavailable(client.endpoint.url)
         try:
             exists_at_hub = booked_at_hub(client, target)
         except HubError as error:
@@ -348,14 +351,16 @@ class Bookings:
         self.roll_back_booking(target.intent_id, lost.cause)
         raise BookingUnavailable(client.endpoint.url)
 
-    def roll_back_booking(self, intent_id: int, cause: str) -> bool:
-        """The hub has no such booking: release the hold, and keep watching for a late commit."""
+    def roll_back_booking(self, intent_id: int, cause: str, *, watch: bool = True) -> bool:
+        """The hub has no such booking: release the hold, and (``watch``) keep checking for a
+        late commit of a request the MIS may still be working on."""
         now = self.clock()
         with self.database.write_session() as session:
             if not self._claim(session, intent_id, IntentStatus.ROLLED_BACK, now, cause):
                 return False
             intent = session.get_one(HubIntent, intent_id)
-            intent.recheck_until = now + self.policy.late_commit_watch
+            if watch:
+                intent.recheck_until = now + self.policy.late_commit_watch
             appointment = intent.appointment
             release(session, appointment, now)
             self._journal(
@@ -461,7 +466,7 @@ class Bookings:
                 self._cancel_refused(target, error)
                 raise CancelRefused(error.message) from None
         except HubUnavailable as lost:
-            if self._still_booked(client, target, lost):
+            if not lost.sent or self._still_booked(client, target, lost):
                 self._cancel_not_done(target, lost.cause, client.endpoint.url)
                 raise CancelRefused(_CANCEL_UNAVAILABLE) from None
         return self.finish_cancel(target.intent_id)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import requests
 import zeep
+from urllib3.exceptions import ConnectTimeoutError
 from zeep.exceptions import Fault
 
 from workstation.services.hub import fast_parse, mapping
@@ -52,6 +53,16 @@ _NO_RETRY_JOURNAL = {
     "SetAppointment": BOOKING_UNAVAILABLE,
     "CreateClaimForRefusal": REFUSAL_UNAVAILABLE,
 }
+
+
+def _reached_server(exc: requests.RequestException) -> bool:
+    """False when the connection itself failed: then no byte of the request was sent."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.ConnectionError):
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        return not isinstance(reason, ConnectTimeoutError)  # NewConnectionError included
+    return True
 
 
 def zeep_settings() -> zeep.Settings:
@@ -134,7 +145,9 @@ class HubClient:
             with self._zeep.settings(raw_response=True):
                 response: requests.Response = getattr(service, operation)(**params)
         except requests.RequestException as exc:
-            raise HubUnavailable(self.endpoint.url, f"{type(exc).__name__}: {exc}") from exc
+            raise HubUnavailable(
+                self.endpoint.url, f"{type(exc).__name__}: {exc}", sent=_reached_server(exc)
+            ) from exc
         except ResponseTooLarge as exc:
             raise HubUnavailable(self.endpoint.url, str(exc)) from exc
         return response

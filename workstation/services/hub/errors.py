@@ -48,10 +48,13 @@ class HubUnavailable(HubError):
     ``message`` is always the manual's text; ``cause`` says what happened, for logs and support.
     """
 
-    def __init__(self, endpoint_url: str, cause: str) -> None:
+    def __init__(self, endpoint_url: str, cause: str, *, sent: bool = True) -> None:
         super().__init__(UNAVAILABLE_MESSAGE)
         self.endpoint_url = endpoint_url
         self.cause = cause
+        # False when no connection was made at all (refused, unreachable, connect timeout):
+        # the request certainly did not reach the MIS, so nothing there needs checking.
+        self.sent = sent
 
     def __repr__(self) -> str:
         return f"HubUnavailable(endpoint_url={self.endpoint_url!r}, cause={self.cause!r})"
