@@ -69,6 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--concurrency", type=int, default=4, help="сколько учреждений читать одновременно (4)"
     )
     _add_lifecycle_commands(commands, database)
+    print_ticket = commands.add_parser(
+        "print-ticket", help="сохранить талон из базы в PDF", parents=[database]
+    )
+    print_ticket.add_argument("ticket", metavar="НОМЕР", help="номер талона")
+    print_ticket.add_argument(
+        "--format", choices=["a6", "roll80", "a4"], default="a6",
+        help="A6 (по умолчанию), чековая лента 80 мм или A4",
+    )
+    print_ticket.add_argument("--pdf", type=Path, required=True, metavar="ФАЙЛ")
     return parser
 
 
@@ -249,6 +258,15 @@ def _lifecycle(args: argparse.Namespace) -> int:
             return command.run_reconcile(context, older_than=args.older_than)
 
 
+def _print_ticket(args: argparse.Namespace) -> int:
+    from workstation.services.tickets.command import run_print_ticket
+
+    url = _resolve_database(args)
+    if url is None:
+        return _no_database()
+    return run_print_ticket(url, args.ticket, fmt=args.format, pdf=args.pdf)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workstation`` command."""
     args = build_parser().parse_args(argv)
@@ -258,4 +276,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _sync(args)
     if args.command in ("bookings", "jobs", "sms"):
         return _lifecycle(args)
+    if args.command == "print-ticket":
+        return _print_ticket(args)
     return _run_gui(args)

@@ -78,3 +78,15 @@ def save_header(header: QHeaderView, key: str) -> None:
     settings = _writable()
     settings.setValue(f"{key}/header", header.saveState())
     settings.sync()
+
+
+def text_value(key: str, default: str = "") -> str:
+    """A remembered string (printer name, ticket format, …)."""
+    value = open_settings().value(key, default)
+    return value if isinstance(value, str) else default
+
+
+def set_text_value(key: str, value: str) -> None:
+    settings = _writable()
+    settings.setValue(key, value)
+    settings.sync()
