@@ -33,6 +33,9 @@ from workstation.services.emulator.state import EmulatorState
 from workstation.services.emulator.wsgi import MAX_REQUEST_BYTES, SERVICE_PATH, EmulatorApp
 
 log = logging.getLogger(__name__)
+# waitress reports every moment its request queue is not empty at WARNING («Task queue depth is
+# 2»): normal for a sync that asks in parallel, and noise on the demo's terminal.
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 # A real guid: GetPatientsAreas types it as ser:guid, and a hub issues guids.
 DEFAULT_GUID = "0b6f3c2a-7d41-4e8a-9c55-2f1e8d7a6b90"
