@@ -186,7 +186,7 @@ def test_help_menu_lists_hotkeys_and_marks_the_working_ones(
     qtbot: QtBot, loaded_window: MainWindow
 ) -> None:
     menus = [action.text() for action in loaded_window.menuBar().actions()]
-    assert menus == ["&Файл", "&Переход", "&Справка"]
+    assert menus == ["&Файл", "&Переход", "&Талоны", "&Справка"]
     dialog = loaded_window.show_hotkeys()
     qtbot.waitExposed(dialog, timeout=TIMEOUT_MS)
     table = dialog.table
@@ -198,7 +198,8 @@ def test_help_menu_lists_hotkeys_and_marks_the_working_ones(
     assert rows["F3"][1] == "работает"
     assert rows["Ctrl+Q"][1] == "работает"
     assert rows["F6"] == ("Записаться на выбранное время", "планируется")
-    assert rows["F9"][1] == "планируется"
+    assert rows["F9"][1] == "работает"  # reprint from the «Талоны» list and the journal
+    assert rows["F12"][1] == "работает"
     dialog.close()
 
 

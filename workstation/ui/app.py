@@ -19,6 +19,7 @@ from workstation import __version__
 from workstation.services.booking.background import LifecycleJob
 from workstation.services.database import Database
 from workstation.services.hub.endpoints import HubEndpoint
+from workstation.services.journal import Actor
 from workstation.services.sms.config import configured_sms_gateway
 from workstation.ui.fonts import install_application_font
 from workstation.ui.main_window import MainWindow
@@ -73,6 +74,8 @@ def run_gui(
         window = MainWindow(
             database, banner=banner, remember_geometry=screenshot is None, endpoints=endpoints,
             lifecycle_job=lifecycle,
+            # «Выдал» on printed tickets: the OS user until staff sign-in exists.
+            operator=Actor.system().operator,
         )
         if screenshot is not None:
             return _save_screenshot(app, window, screenshot)

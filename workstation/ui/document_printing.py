@@ -199,7 +199,8 @@ class DocumentPrinter(QObject):
         dialog.setWindowTitle("Предварительный просмотр: " + document.title)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
-        def paint(target: QPrinter) -> None:
+        # The dialog holds only a C++ pointer to the printer: the closure keeps it alive.
+        def paint(target: QPrinter, _keep: QPrinter = printer) -> None:
             try:
                 paint_document(target, document)
             except PrintError as error:

@@ -48,9 +48,12 @@ from workstation.ui import settings
 from workstation.ui.background_sync import BackgroundSync
 from workstation.ui.db_worker import DatabaseWorker, describe_error
 from workstation.ui.institution_tree_model import Column, InstitutionTreeModel
+from workstation.ui.journal_dock import JournalDock
 from workstation.ui.periodic_job import PeriodicJob
 from workstation.ui.settlement_selector import SettlementSelector
 from workstation.ui.sms_outbox_dock import SmsOutboxDock
+from workstation.ui.ticket_print_actions import TicketPrintActions
+from workstation.ui.tickets_dock import TicketsDock
 
 DEFAULT_SETTLEMENT = "Ханты-Мансийск"
 SETTINGS_KEY = "main_window"
@@ -91,9 +94,16 @@ HOTKEYS: tuple[tuple[str, object, bool], ...] = (
         QT_TRANSLATE_NOOP("HotkeysDialog", "Отменить выбранный талон (с подтверждением)"),
         False,
     ),
-    ("F9", QT_TRANSLATE_NOOP("HotkeysDialog", "Распечатать выбранный талон"), False),
+    ("F9", QT_TRANSLATE_NOOP("HotkeysDialog", "Распечатать выбранный талон"), True),
     ("F12", QT_TRANSLATE_NOOP("HotkeysDialog", "СМС-сообщения (исходящие)"), True),
-    ("Shift+F9", QT_TRANSLATE_NOOP("HotkeysDialog", "Предварительный просмотр талона"), False),
+    ("Shift+F9", QT_TRANSLATE_NOOP("HotkeysDialog", "Предварительный просмотр талона"), True),
+    ("Ctrl+P", QT_TRANSLATE_NOOP("HotkeysDialog", "Выбрать принтер и распечатать талон"), True),
+    ("Ctrl+Shift+S", QT_TRANSLATE_NOOP("HotkeysDialog", "Сохранить талон в PDF"), True),
+    (
+        "Ctrl+T",
+        QT_TRANSLATE_NOOP("HotkeysDialog", "Найти талон по номеру или фамилии (сканер — сюда же)"),
+        True,
+    ),
     (
         "Ctrl+N",
         QT_TRANSLATE_NOOP(
@@ -202,6 +212,7 @@ class MainWindow(QMainWindow):
         endpoints: list[HubEndpoint] | None = None,
         lifecycle_job: Callable[[], object] | None = None,
         lifecycle_interval_ms: int = LIFECYCLE_INTERVAL_MS,
+        operator: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -219,6 +230,10 @@ class MainWindow(QMainWindow):
         self._model = InstitutionTreeModel(self._worker, self)
         self._sync = BackgroundSync(database, endpoints or [], self)
         self._sms_dock = SmsOutboxDock(self._worker, self)
+        # Tickets print from the «Талоны» list and the journal; «Выдал» is ``operator``.
+        self._ticket_actions = TicketPrintActions(self._worker, operator, self)
+        self._tickets_dock = TicketsDock(self._worker, self._ticket_actions, self)
+        self._journal_dock = JournalDock(self._worker, self._ticket_actions, self)
         # The booking lifecycle's background job (annulments, reconciliation, SMS): off the GUI
         # thread and off the database worker, since it talks to the hubs.
         self._lifecycle: PeriodicJob | None = None
@@ -233,6 +248,11 @@ class MainWindow(QMainWindow):
         self._build_status_bar(banner)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._sms_dock)
         self._sms_dock.hide()  # restoreState() brings back the operator's last choice
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._tickets_dock)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._journal_dock)
+        self.tabifyDockWidget(self._sms_dock, self._journal_dock)
+        self._tickets_dock.hide()
+        self._journal_dock.hide()
         self._build_actions()
 
         self._sync.progressed.connect(self._on_sync_progress)
@@ -240,6 +260,11 @@ class MainWindow(QMainWindow):
         self._sync.failed.connect(self._on_sync_failed)
         self._worker.busyChanged.connect(self._loading_label.setVisible)
         self._worker.errorOccurred.connect(self._show_error)
+        self._ticket_actions.printed.connect(self._show_hint)
+        self._ticket_actions.saved.connect(
+            lambda path: self._show_hint(self.tr("Талон сохранён: {0}").format(path))
+        )
+        self._ticket_actions.failed.connect(self._show_error)
         self._selector.settlementChosen.connect(self._on_settlement_chosen)
         self._selector.settlementConfirmed.connect(self._on_settlement_confirmed)
         self._selector.noMatch.connect(self._on_no_match)
@@ -348,6 +373,21 @@ class MainWindow(QMainWindow):
         return box
 
     @property
+    def ticket_actions(self) -> TicketPrintActions:
+        """Printing of tickets (F9, Shift+F9, Ctrl+P, Ctrl+Shift+S) and the ticket format."""
+        return self._ticket_actions
+
+    @property
+    def tickets_dock(self) -> TicketsDock:
+        """The «Талоны» dock."""
+        return self._tickets_dock
+
+    @property
+    def journal_dock(self) -> JournalDock:
+        """The «Журнал событий» dock."""
+        return self._journal_dock
+
+    @property
     def sms_dock(self) -> SmsOutboxDock:
         """The «СМС-сообщения» dock (the outbox)."""
         return self._sms_dock
@@ -415,6 +455,7 @@ class MainWindow(QMainWindow):
         self._sync.stop()
         if self._lifecycle is not None:
             self._lifecycle.stop(timeout=5.0)
+        self._ticket_actions.wait(timeout=5.0)  # a ticket being printed reaches the printer
         self._worker.stop()
 
     # --- Qt overrides -------------------------------------------------------------------------
@@ -504,6 +545,12 @@ class MainWindow(QMainWindow):
         self.sms_outbox_action.setShortcut(QKeySequence(Qt.Key.Key_F12))
         self.sms_outbox_action.triggered.connect(self.show_sms_outbox)
 
+        self.find_ticket_action = QAction(self.tr("&Найти талон…"), self)
+        self.find_ticket_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.find_ticket_action.triggered.connect(self._tickets_dock.focus_search)
+        self.journal_action = QAction(self.tr("&Журнал событий"), self)
+        self.journal_action.triggered.connect(self._journal_dock.focus_view)
+
         self.about_action = QAction(self.tr("&О программе"), self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
@@ -515,6 +562,13 @@ class MainWindow(QMainWindow):
         go_menu.addAction(self.focus_tree_action)
         go_menu.addAction(self.sync_action)
         go_menu.addAction(self.sms_outbox_action)
+        tickets_menu = menu_bar.addMenu(self.tr("&Талоны"))
+        tickets_menu.addAction(self.find_ticket_action)
+        tickets_menu.addAction(self.journal_action)
+        tickets_menu.addSeparator()
+        tickets_menu.addActions(list(self._ticket_actions.shared_actions))
+        tickets_menu.addSeparator()
+        tickets_menu.addMenu(self._ticket_actions.make_format_menu(tickets_menu))
         help_menu = menu_bar.addMenu(self.tr("&Справка"))
         help_menu.addAction(self.hotkeys_action)
         help_menu.addSeparator()
