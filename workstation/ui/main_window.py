@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTreeView,
@@ -49,6 +50,7 @@ from workstation.ui.background_sync import BackgroundSync
 from workstation.ui.db_worker import DatabaseWorker, describe_error
 from workstation.ui.institution_tree_model import Column, InstitutionTreeModel
 from workstation.ui.journal_dock import JournalDock
+from workstation.ui.patient_panel import PatientPanel
 from workstation.ui.periodic_job import PeriodicJob
 from workstation.ui.settlement_selector import SettlementSelector
 from workstation.ui.sms_outbox_dock import SmsOutboxDock
@@ -60,11 +62,12 @@ SETTINGS_KEY = "main_window"
 ADDRESS_COLUMN_WIDTH = 420
 ERROR_MESSAGE_MS = 15_000
 LIFECYCLE_INTERVAL_MS = 60_000
+PATIENT_COLUMN_WIDTH = 340
 
 # The keyboard map of operator-ux.md: (key, action, works in this version).
 HOTKEYS: tuple[tuple[str, object, bool], ...] = (
     ("F1", QT_TRANSLATE_NOOP("HotkeysDialog", "Горячие клавиши (эта таблица)"), True),
-    ("F2", QT_TRANSLATE_NOOP("HotkeysDialog", "Перейти к поиску пациента"), False),
+    ("F2", QT_TRANSLATE_NOOP("HotkeysDialog", "Перейти к поиску пациента"), True),
     (
         "F3",
         QT_TRANSLATE_NOOP(
@@ -243,6 +246,7 @@ class MainWindow(QMainWindow):
             )
 
         self._selector = SettlementSelector(self)
+        self._patient_panel = PatientPanel(self._worker, database, self)
         self._tree = QTreeView(self)
         self._build_central_widget()
         self._build_status_bar(banner)
@@ -388,6 +392,11 @@ class MainWindow(QMainWindow):
         return self._journal_dock
 
     @property
+    def patient_panel(self) -> PatientPanel:
+        """The ПАЦИЕНТ column: search and identification of the caller."""
+        return self._patient_panel
+
+    @property
     def sms_dock(self) -> SmsOutboxDock:
         """The «СМС-сообщения» dock (the outbox)."""
         return self._sms_dock
@@ -493,10 +502,20 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(Column.DOCTORS, QHeaderView.ResizeMode.ResizeToContents)
         header.resizeSection(Column.ADDRESS, ADDRESS_COLUMN_WIDTH)
 
+        # The booking screen's columns (operator-ux.md): ПАЦИЕНТ | РАСПИСАНИЕ.
+        columns = QSplitter(Qt.Orientation.Horizontal, self)
+        columns.setObjectName("columns")
+        columns.setChildrenCollapsible(False)
+        columns.addWidget(self._patient_panel)
+        columns.addWidget(tree)
+        columns.setStretchFactor(0, 0)
+        columns.setStretchFactor(1, 1)
+        columns.setSizes([PATIENT_COLUMN_WIDTH, 1000])
+
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.addWidget(top_bar)
-        layout.addWidget(tree, 1)
+        layout.addWidget(columns, 1)
         self.setCentralWidget(central)
 
     def _build_status_bar(self, banner: str | None) -> None:
@@ -559,6 +578,7 @@ class MainWindow(QMainWindow):
         file_menu = menu_bar.addMenu(self.tr("&Файл"))
         file_menu.addAction(self.quit_action)
         go_menu = menu_bar.addMenu(self.tr("&Переход"))
+        go_menu.addAction(self._patient_panel.focus_search_action)
         go_menu.addAction(self.focus_tree_action)
         go_menu.addAction(self.sync_action)
         go_menu.addAction(self.sms_outbox_action)
