@@ -15,7 +15,7 @@ from tests.helpers.booking_desk import (
     register_patient,
     sync_cache,
 )
-from workstation.models import JournalEvent, SmsMessage
+from workstation.models import Appointment, JournalEvent, SmsMessage
 from workstation.services.booking import Bookings
 from workstation.services.database import Database
 from workstation.services.emulator.server import EmulatorServer
@@ -43,6 +43,15 @@ class Desk:
 
     def slot(self, index: int = 0) -> int:
         return free_slots(self.database, index + 1)[index]
+
+    def appointment(self, ticket: str) -> Appointment:
+        """The local record of a ticket, detached (read after the session ends)."""
+        with self.database.session() as session:
+            appointment = session.scalars(
+                select(Appointment).where(Appointment.ticket_number == ticket)
+            ).one()
+            session.expunge(appointment)
+            return appointment
 
     def journal(self) -> list[str]:
         with self.database.session() as session:

@@ -19,7 +19,7 @@ from tests.helpers.booking_desk import (
     hub_bookings,
 )
 from tests.services.booking.conftest import Desk
-from workstation.models import Appointment, AppointmentState, HubIntent, IntentStatus
+from workstation.models import AppointmentState, HubIntent, IntentStatus
 from workstation.services.booking import (
     BookingRefused,
     Bookings,
@@ -29,15 +29,6 @@ from workstation.services.booking import (
 )
 from workstation.services.booking.reconcile import reconcile
 from workstation.services.hub.errors import ERROR_CLASSES, UNAVAILABLE_MESSAGE, UnknownHubError
-
-
-def _appointment(desk: Desk, ticket: str) -> Appointment:
-    with desk.database.session() as session:
-        appointment = session.scalars(
-            select(Appointment).where(Appointment.ticket_number == ticket)
-        ).one()
-        session.expunge(appointment)
-        return appointment
 
 
 def _active_at_hub(desk: Desk, hub_slot: str) -> list[HubBooking]:
@@ -60,7 +51,7 @@ def test_a_booking_without_an_answer_is_checked_at_the_hub_and_rolled_back(
         desk.bookings.book(held.appointment_id)
 
     assert unavailable.value.message == UNAVAILABLE_MESSAGE
-    appointment = _appointment(desk, held.ticket_number)
+    appointment = desk.appointment(held.ticket_number)
     assert appointment.state == AppointmentState.RELEASED
     assert _active_at_hub(desk, appointment.hub_appointment_id) == []
     assert _intents(desk) == [IntentStatus.ROLLED_BACK]
@@ -74,7 +65,7 @@ def test_a_booking_committed_but_unanswered_is_found_and_finished(desk: Desk) ->
     ticket = desk.bookings.book(held.appointment_id)
 
     assert ticket.state == AppointmentState.BOOKED
-    appointment = _appointment(desk, held.ticket_number)
+    appointment = desk.appointment(held.ticket_number)
     assert [b.id_pat for b in _active_at_hub(desk, appointment.hub_appointment_id)] == [
         appointment.hub_patient_id
     ]
@@ -94,7 +85,7 @@ def test_a_late_commit_after_a_timeout_is_cancelled_at_the_hub(desk: Desk) -> No
     with pytest.raises(BookingUnavailable):
         impatient.book(held.appointment_id)  # the MIS is still working on it
 
-    appointment = _appointment(desk, held.ticket_number)
+    appointment = desk.appointment(held.ticket_number)
     deadline = time.monotonic() + 5
     while not _active_at_hub(desk, appointment.hub_appointment_id):
         assert time.monotonic() < deadline, "the emulator never committed the slow booking"
@@ -103,7 +94,7 @@ def test_a_late_commit_after_a_timeout_is_cancelled_at_the_hub(desk: Desk) -> No
 
     assert report.orphans_cancelled == 1
     assert _active_at_hub(desk, appointment.hub_appointment_id) == []
-    assert _appointment(desk, held.ticket_number).state == AppointmentState.RELEASED
+    assert desk.appointment(held.ticket_number).state == AppointmentState.RELEASED
     assert "ЛПУ записало пациента после обрыва связи" in desk.journal()[-2]
     assert "отменена" in desk.journal()[-1]
     assert reconcile(impatient).orphans_cancelled == 0  # once
@@ -119,7 +110,7 @@ def test_when_the_hub_cannot_be_asked_the_intent_waits_for_the_reconciler(
 
     with pytest.raises(OutcomeUnknown, match="результат записи пока неизвестен"):
         desk.bookings.book(held.appointment_id)
-    assert _appointment(desk, held.ticket_number).state == AppointmentState.HELD
+    assert desk.appointment(held.ticket_number).state == AppointmentState.HELD
     assert _intents(desk) == [IntentStatus.PENDING]
     assert reconcile(desk.bookings).total == 0  # too fresh: maybe still in flight elsewhere
     assert reconcile(desk.bookings, older_than=dt.timedelta()).unknown == 1
@@ -127,7 +118,7 @@ def test_when_the_hub_cannot_be_asked_the_intent_waits_for_the_reconciler(
     desk.emulator.faults.clear()
     report = reconcile(desk.bookings, older_than=dt.timedelta())
 
-    appointment = _appointment(desk, held.ticket_number)
+    appointment = desk.appointment(held.ticket_number)
     at_hub = _active_at_hub(desk, appointment.hub_appointment_id)
     if fault == "drop":
         assert report.rolled_back == 1 and appointment.state == AppointmentState.RELEASED
@@ -152,9 +143,9 @@ def test_every_refusal_of_the_mis_is_explained_and_books_nothing(desk: Desk) -> 
         assert type(refused.value.hub_error) is expected
         assert refused.value.message == refused.value.hub_error.message
         assert refused.value.message  # the operator's next step, in Russian
-        assert _appointment(desk, held.ticket_number).state == AppointmentState.RELEASED
+        assert desk.appointment(held.ticket_number).state == AppointmentState.RELEASED
         assert desk.journal()[-1].startswith(f"Отказ в записи Талон №{held.ticket_number}")
-        hub_slots.append(_appointment(desk, held.ticket_number).hub_appointment_id)
+        hub_slots.append(desk.appointment(held.ticket_number).hub_appointment_id)
     assert [_active_at_hub(desk, hub_slot) for hub_slot in hub_slots] == [[]] * len(codes)
     assert _intents(desk) == [IntentStatus.REFUSED] * len(codes)
 
@@ -168,7 +159,7 @@ def test_a_cancel_without_an_answer_keeps_the_ticket_when_the_hub_still_has_it(
     with pytest.raises(CancelRefused, match="временно нет связи"):
         desk.bookings.cancel(ticket.ticket_number)
 
-    appointment = _appointment(desk, ticket.ticket_number)
+    appointment = desk.appointment(ticket.ticket_number)
     assert appointment.state == AppointmentState.BOOKED
     assert len(_active_at_hub(desk, appointment.hub_appointment_id)) == 1
     assert desk.journal()[-1] == f"Отказ в отмене записи (нет связи) {desk.emulator.url}"
@@ -182,7 +173,7 @@ def test_a_cancel_done_but_unanswered_is_found_and_finished(desk: Desk) -> None:
 
     assert desk.bookings.cancel(ticket.ticket_number).state == AppointmentState.CANCELLED
 
-    appointment = _appointment(desk, ticket.ticket_number)
+    appointment = desk.appointment(ticket.ticket_number)
     assert _active_at_hub(desk, appointment.hub_appointment_id) == []
 
 
@@ -197,7 +188,7 @@ def test_a_refused_cancel_leaves_both_sides_as_they_are(desk: Desk, code: int) -
     # «Not found» while the MIS plainly has it (the fault lies): the hub is asked, not believed.
     first_sentence = ERROR_CLASSES[code].template.split(".")[0]
     assert refused.value.message.startswith(first_sentence)
-    appointment = _appointment(desk, ticket.ticket_number)
+    appointment = desk.appointment(ticket.ticket_number)
     assert appointment.state == AppointmentState.BOOKED
     assert len(_active_at_hub(desk, appointment.hub_appointment_id)) == 1
     assert desk.journal()[-1].startswith(f"Отказ в отмене посещения Талон №{ticket.ticket_number}")
@@ -205,7 +196,7 @@ def test_a_refused_cancel_leaves_both_sides_as_they_are(desk: Desk, code: int) -
 
 def test_a_cancel_of_a_booking_the_hub_no_longer_has_is_finished_locally(desk: Desk) -> None:
     ticket = desk.bookings.book(desk.bookings.hold(desk.slot(), desk.patient()).appointment_id)
-    appointment = _appointment(desk, ticket.ticket_number)
+    appointment = desk.appointment(ticket.ticket_number)
     # Cancelled at the MIS itself (e.g. by the registry there): the hub answers 75.
     desk.connector.for_lpu(None).create_claim_for_refusal(
         1003, appointment.hub_patient_id, appointment.hub_appointment_id
@@ -234,7 +225,7 @@ def test_a_refused_connection_is_known_not_to_have_booked_anything(desk: Desk) -
         offline.book(held.appointment_id)
 
     assert unavailable.value.message == UNAVAILABLE_MESSAGE
-    assert _appointment(desk, held.ticket_number).state == AppointmentState.RELEASED
+    assert desk.appointment(held.ticket_number).state == AppointmentState.RELEASED
     assert _intents(desk) == [IntentStatus.ROLLED_BACK]
     with desk.database.session() as session:
         assert session.scalars(select(HubIntent.recheck_until)).one() is None  # nothing to watch
@@ -251,6 +242,6 @@ def test_a_cancel_that_cannot_connect_keeps_the_ticket(desk: Desk) -> None:
     )
     with pytest.raises(CancelRefused, match="временно нет связи"):
         offline.cancel(ticket.ticket_number)
-    appointment = _appointment(desk, ticket.ticket_number)
+    appointment = desk.appointment(ticket.ticket_number)
     assert appointment.state == AppointmentState.BOOKED
     assert len(_active_at_hub(desk, appointment.hub_appointment_id)) == 1

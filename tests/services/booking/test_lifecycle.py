@@ -42,15 +42,6 @@ def _code(desk: Desk) -> str:
     return found.group(1)
 
 
-def _appointment(desk: Desk, ticket: str) -> Appointment:
-    with desk.database.session() as session:
-        appointment = session.scalars(
-            select(Appointment).where(Appointment.ticket_number == ticket)
-        ).one()
-        session.expunge(appointment)
-        return appointment
-
-
 def _at_hub(desk: Desk, appointment: Appointment) -> list[HubBooking]:
     """The MIS's bookings of this appointment's slot by this appointment's patient."""
     return hub_bookings(desk.emulator, appointment.hub_appointment_id, appointment.hub_patient_id)
@@ -70,7 +61,7 @@ def test_booking_without_a_phone_issues_the_ticket_at_once(desk: Desk) -> None:
 
     assert ticket.state == AppointmentState.BOOKED
     assert ticket.ticket_number == held.ticket_number and ticket.ticket_number.isdigit()
-    appointment = _appointment(desk, ticket.ticket_number)
+    appointment = desk.appointment(ticket.ticket_number)
     (at_hub,) = _at_hub(desk, appointment)
     assert at_hub.state == AppointmentState.BOOKED and at_hub.id_pat == appointment.hub_patient_id
     assert _slot_state(desk, slot) == SlotState.BOOKED
@@ -122,7 +113,7 @@ def test_too_many_wrong_codes_annul_the_booking_at_the_hub(desk: Desk) -> None:
         desk.bookings.confirm(pending.ticket_number, wrong)
     assert last.value.attempts_left == 0 and "аннулирована" in last.value.message
 
-    appointment = _appointment(desk, pending.ticket_number)
+    appointment = desk.appointment(pending.ticket_number)
     assert appointment.state == AppointmentState.ANNULLED
     (at_hub,) = _at_hub(desk, appointment)
     assert at_hub.state == AppointmentState.CANCELLED
@@ -139,13 +130,13 @@ def test_an_unconfirmed_booking_is_annulled_after_one_hour(desk: Desk) -> None:
     desk.clock.advance(dt.timedelta(minutes=59))
     early = run_jobs_once(desk.bookings)
     assert early.annulled == 0
-    assert _appointment(desk, pending.ticket_number).state == AppointmentState.PENDING_CONFIRMATION
+    assert desk.appointment(pending.ticket_number).state == AppointmentState.PENDING_CONFIRMATION
 
     desk.clock.advance(dt.timedelta(minutes=1, seconds=1))
     report = run_jobs_once(desk.bookings)
 
     assert report.annulled == 1
-    appointment = _appointment(desk, pending.ticket_number)
+    appointment = desk.appointment(pending.ticket_number)
     assert appointment.state == AppointmentState.ANNULLED
     (at_hub,) = _at_hub(desk, appointment)
     assert at_hub.state == AppointmentState.CANCELLED
@@ -168,7 +159,7 @@ def test_a_code_entered_after_the_hour_annuls_at_once(desk: Desk) -> None:
     desk.clock.advance(dt.timedelta(hours=1, seconds=1))
     with pytest.raises(ConfirmationExpired):
         desk.bookings.confirm(pending.ticket_number, code)
-    assert _appointment(desk, pending.ticket_number).state == AppointmentState.ANNULLED
+    assert desk.appointment(pending.ticket_number).state == AppointmentState.ANNULLED
 
 
 def test_cancel_frees_the_slot_on_both_sides(desk: Desk) -> None:
@@ -178,7 +169,7 @@ def test_cancel_frees_the_slot_on_both_sides(desk: Desk) -> None:
     cancelled = desk.bookings.cancel(ticket.ticket_number)
 
     assert cancelled.state == AppointmentState.CANCELLED
-    appointment = _appointment(desk, ticket.ticket_number)
+    appointment = desk.appointment(ticket.ticket_number)
     (at_hub,) = _at_hub(desk, appointment)
     assert at_hub.state == AppointmentState.CANCELLED
     assert _slot_state(desk, slot) == SlotState.FREE
@@ -209,13 +200,13 @@ def test_an_expired_hold_is_released_and_cannot_be_booked(desk: Desk) -> None:
     with pytest.raises(HoldExpired):
         desk.bookings.book(held.appointment_id)
     assert _slot_state(desk, slot) == SlotState.FREE
-    hub_slot = _appointment(desk, held.ticket_number).hub_appointment_id
+    hub_slot = desk.appointment(held.ticket_number).hub_appointment_id
     assert AppointmentState.BOOKED not in {b.state for b in hub_bookings(desk.emulator, hub_slot)}
     # Another operator may take it now; an expired hold no one touched is released by the job.
     other = desk.bookings.hold(slot, desk.patient())
     desk.clock.advance(dt.timedelta(minutes=6))
     assert run_jobs_once(desk.bookings).holds_released == 1
-    assert _appointment(desk, other.ticket_number).state == AppointmentState.RELEASED
+    assert desk.appointment(other.ticket_number).state == AppointmentState.RELEASED
 
 
 def test_a_slot_taken_at_the_hub_is_greyed_and_alternatives_offered(desk: Desk) -> None:
@@ -237,7 +228,7 @@ def test_a_slot_taken_at_the_hub_is_greyed_and_alternatives_offered(desk: Desk) 
     assert refused.value.message == "Выбранное время уже занято. Запишитесь на другое время."
     assert len(refused.value.alternatives) == 3
     assert _slot_state(desk, slot) == SlotState.TAKEN
-    assert _appointment(desk, held.ticket_number).state == AppointmentState.RELEASED
+    assert desk.appointment(held.ticket_number).state == AppointmentState.RELEASED
     active = [
         b for b in hub_bookings(desk.emulator, hub_slot) if b.state == AppointmentState.BOOKED
     ]
