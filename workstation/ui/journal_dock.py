@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QWidget
 
 from workstation.services.tickets.listing import DEFAULT_JOURNAL_LIMIT, JournalRow, ticket_events
 from workstation.ui.db_worker import DatabaseWorker, Job
+from workstation.ui.keyed_rows_model import KeyedRowsModel
 from workstation.ui.ticket_print_actions import TicketPrintActions
 from workstation.ui.tickets_dock import DEFAULT_INTERVAL_MS, TicketListDock
-from workstation.ui.tickets_model import KeyedRowsModel
 
 TIME_FORMAT = "%d.%m.%Y %H:%M:%S"
 
