@@ -33,7 +33,8 @@ from workstation.services.sms.outbox_view import (
     load_outbox_snapshot,
 )
 from workstation.ui.db_worker import DatabaseWorker, describe_error
-from workstation.ui.sms_outbox_model import MESSAGE_ID_ROLE, Column, SmsOutboxModel
+from workstation.ui.keyed_rows_view import KeyedRowsView
+from workstation.ui.sms_outbox_model import Column, SmsOutboxModel
 
 DEFAULT_INTERVAL_MS = 5_000
 """How often a visible dock reads the outbox again."""
@@ -42,39 +43,6 @@ _CELL_PADDING = 24  # the style's cell margins and a little air
 # Samples of the widest values of the fixed-width columns.
 _TIME_SAMPLE = "00.00.0000 00:00:00"
 _PHONE_SAMPLE = "+7 000 ***-**-00"
-
-
-class _OutboxView(QTableView):
-    """The table; remembers which message is at the top so a refresh can keep it there."""
-
-    def top_anchor(self) -> tuple[int, int] | None:
-        """(message id at the top, its pixel offset), or None when the list is at its top."""
-        bar = self.verticalScrollBar()
-        if bar.value() <= bar.minimum():
-            return None
-        row = self.rowAt(0)
-        if row < 0:
-            return None
-        message_id = self.model().index(row, 0).data(MESSAGE_ID_ROLE)
-        if not isinstance(message_id, int):
-            return None
-        return message_id, self.rowViewportPosition(row)
-
-    def restore_anchor(self, anchor: tuple[int, int] | None, model: SmsOutboxModel) -> None:
-        """Scroll so that the anchor message is where it was (nothing to do at the top)."""
-        if anchor is None:
-            return
-        message_id, offset = anchor
-        row = model.row_of(message_id)
-        if row is None:
-            return  # that message left the list; Qt's own adjustment is as good as any
-        # Rows inserted above are laid out lazily; the scroll range must include them now.
-        self.executeDelayedItemsLayout()
-        bar = self.verticalScrollBar()
-        if self.verticalScrollMode() == QAbstractItemView.ScrollMode.ScrollPerItem:
-            bar.setValue(row)
-        else:
-            bar.setValue(self.verticalHeader().sectionPosition(row) - offset)
 
 
 class SmsOutboxDock(QDockWidget):
@@ -107,7 +75,7 @@ class SmsOutboxDock(QDockWidget):
         self._counts: OutboxCounts | None = None
         self._model = model if model is not None else SmsOutboxModel(self)
 
-        self._view = _OutboxView(self)
+        self._view = KeyedRowsView(self)
         self._status_label = QLabel(self)
         self._refresh_button = QToolButton(self)
         self.refresh_action = QAction(self.tr("Обновить"), self)

@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 
 from workstation.services.tickets.listing import DEFAULT_TICKET_LIMIT, TicketRow, recent_tickets
 from workstation.ui.db_worker import DatabaseWorker, Job, describe_error
+from workstation.ui.keyed_rows_view import KeyedRowsView
 from workstation.ui.ticket_print_actions import SourceActions, TicketPrintActions
 from workstation.ui.tickets_model import (
-    ROW_ID_ROLE,
     TICKET_NUMBER_ROLE,
     Column,
     KeyedRowsModel,
@@ -45,38 +45,6 @@ DEFAULT_INTERVAL_MS = 10_000
 """How often a visible list reads its rows again."""
 
 _CELL_PADDING = 24
-
-
-class _RowsView(QTableView):
-    """The table; remembers which row is at the top so that a refresh can keep it there."""
-
-    def top_anchor(self) -> tuple[int, int] | None:
-        """(row id at the top, its pixel offset), or None when the list is at its top."""
-        bar = self.verticalScrollBar()
-        if bar.value() <= bar.minimum():
-            return None
-        row = self.rowAt(0)
-        if row < 0:
-            return None
-        row_id = self.model().index(row, 0).data(ROW_ID_ROLE)
-        if not isinstance(row_id, int):
-            return None
-        return row_id, self.rowViewportPosition(row)
-
-    def restore_anchor(self, anchor: tuple[int, int] | None, model: KeyedRowsModel[Any]) -> None:
-        """Scroll so that the anchor row is where it was (nothing to do at the top)."""
-        if anchor is None:
-            return
-        row_id, offset = anchor
-        row = model.row_of(row_id)
-        if row is None:
-            return
-        self.executeDelayedItemsLayout()
-        bar = self.verticalScrollBar()
-        if self.verticalScrollMode() == QAbstractItemView.ScrollMode.ScrollPerItem:
-            bar.setValue(row)
-        else:
-            bar.setValue(self.verticalHeader().sectionPosition(row) - offset)
 
 
 class TicketListDock(QDockWidget):
@@ -108,7 +76,7 @@ class TicketListDock(QDockWidget):
         self._reset_pending = False
         self._reset_next = False
 
-        self._view = _RowsView(self)
+        self._view = KeyedRowsView(self)
         self._source = print_actions.add_source(self, self.current_ticket)
         self._status_label = QLabel(self)
         self._toolbar = QToolBar(self)
