@@ -69,10 +69,20 @@ def sync_cache(database: Database, connector: HubConnector, days: int = 3) -> No
     assert summary.failures == {}
 
 
+# When the test patients gave their consent to personal-data processing (booking needs it).
+CONSENT_GIVEN_AT = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+
+
 def register_patient(
-    database: Database, client: HubClient, *, phone: str | None = None, tag: str = ""
+    database: Database,
+    client: HubClient,
+    *,
+    phone: str | None = None,
+    tag: str = "",
+    consent: bool = True,
 ) -> int:
-    """A new patient in the MIS (AddNewPatient) and in the local registry, linked by IdPat."""
+    """A new patient in the MIS (AddNewPatient) and in the local registry, linked by IdPat;
+    with the consent to personal-data processing unless ``consent`` is False."""
     with _names_lock:
         n = next(_names)
     surname = f"Проверкина{tag}{n}"
@@ -82,7 +92,9 @@ def register_patient(
                         birthday=birthday, cell_phone=phone)
     )
     with database.session() as session:
-        patient = Patient(birth_date=birthday, phone=phone)
+        patient = Patient(
+            birth_date=birthday, phone=phone, consent_given_at=CONSENT_GIVEN_AT if consent else None
+        )
         patient.set_name(surname, "Анна", "Петровна")
         session.add(patient)
         session.flush()
@@ -96,8 +108,9 @@ def register_patient(
 def seed_patients(
     database: Database, emulator: EmulatorServer, count: int, *, tag: str = ""
 ) -> list[int]:
-    """``count`` patients known to the MIS and to the local registry, written straight into both
-    databases (quick set-up for the load tests; ``register_patient`` goes over HTTP)."""
+    """``count`` patients known to the MIS and to the local registry (with the consent), written
+    straight into both databases (quick set-up for the load tests; ``register_patient`` goes over
+    HTTP)."""
     with _names_lock:
         first = next(_names)
         for _ in range(count - 1):
@@ -124,7 +137,7 @@ def seed_patients(
         assert institution_id is not None
         locals_ = []
         for surname, birthday in people:
-            patient = Patient(birth_date=birthday)
+            patient = Patient(birth_date=birthday, consent_given_at=CONSENT_GIVEN_AT)
             patient.set_name(surname, "Вера", "Ивановна")
             session.add(patient)
             locals_.append(patient)

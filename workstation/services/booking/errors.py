@@ -57,6 +57,17 @@ class SlotUnavailable(BookingError):
         self.alternatives = tuple(alternatives)
 
 
+class ConsentMissing(BookingError):
+    """The patient has not given the consent to personal-data processing: no booking without it
+    (the registry records the consent in the patient's card)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Нет согласия пациента на обработку персональных данных: отметьте согласие в "
+            "карточке пациента, затем выберите время."
+        )
+
+
 class HoldExpired(BookingError):
     def __init__(self) -> None:
         super().__init__(

@@ -37,6 +37,29 @@ def cancelled(appointment: Appointment) -> str:
     return f"Отмена посещения Талон №{appointment.ticket_number}, {appointment.visit_label}"
 
 
+def rescheduled(appointment: Appointment, previous: Appointment) -> str:
+    """«Перенос записи Талон №100000005, 14.08.2015 10:30 (вместо Талон №100000004,
+    13.08.2015 09:00)».
+
+    The new ticket comes first: the journal's reprint takes the first number an action names, and
+    the ticket to hand over after a reschedule is the new one.
+    """
+    return (
+        f"Перенос записи Талон №{appointment.ticket_number}, {appointment.visit_label} "
+        f"(вместо Талон №{previous.ticket_number}, {previous.visit_label})"
+    )
+
+
+def rescheduled_awaiting_confirmation(appointment: Appointment, previous: Appointment) -> str:
+    return f"{rescheduled(appointment, previous)}, ожидает подтверждения кодом из СМС"
+
+
+def cancelled_by_late_reschedule(previous: Appointment) -> str:
+    """A reschedule the MIS committed after the workstation had given up on it cancelled the
+    previous booking at the hub (the MIS does both in one step)."""
+    return reconciled(previous, "запись отменена ЛПУ при позднем переносе на другое время")
+
+
 def annulled(appointment: Appointment) -> str:
     return (
         f"Аннулирование записи Талон №{appointment.ticket_number}, {appointment.visit_label} "

@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ from workstation.models import (
     HubIntent,
     IntentKind,
     IntentStatus,
+    Patient,
     Slot,
     SlotState,
     SmsKind,
@@ -43,6 +44,7 @@ from workstation.services.booking.errors import (
     BookingUnavailable,
     CancelRefused,
     ConfirmationExpired,
+    ConsentMissing,
     HoldExpired,
     InvalidTransition,
     OutcomeUnknown,
@@ -97,6 +99,25 @@ PURPOSE_OPERATOR = "operator"
 PURPOSE_ANNULMENT = "annulment"
 PURPOSE_ORPHAN = "orphan"
 
+# A booking intent that moves an existing booking («Перенос записи») names the appointment it
+# replaces in its ``purpose`` («reschedule:<appointment id>»): whoever finishes the intent — this
+# service or the reconciler — then cancels that appointment locally in the same transaction, as
+# the MIS did in the same SetAppointment.
+_RESCHEDULE_PREFIX = "reschedule:"
+
+
+def reschedule_purpose(previous_appointment_id: int) -> str:
+    """The ``purpose`` of a booking intent that replaces appointment ``previous_appointment_id``."""
+    return f"{_RESCHEDULE_PREFIX}{previous_appointment_id}"
+
+
+def rescheduled_from(purpose: str) -> int | None:
+    """The appointment a booking intent replaces, or None for an ordinary booking."""
+    if not purpose.startswith(_RESCHEDULE_PREFIX):
+        return None
+    number = purpose.removeprefix(_RESCHEDULE_PREFIX)
+    return int(number) if number.isdigit() else None
+
 _OUTCOME_UNKNOWN_BOOK = (
     "Нет ответа от ЛПУ: результат записи пока неизвестен. Талон удержан; запись будет сверена "
     "с ЛПУ автоматически, как только появится связь. Не записывайте пациента на это время "
@@ -121,6 +142,8 @@ class Target:
     id_lpu: int
     id_pat: str
     hub_slot: str
+    # The hub slot of the booking a reschedule replaces (``idAppointmentPrev``).
+    previous_hub_slot: str | None = None
 
 
 def booked_at_hub(client: HubClient, target: Target) -> bool:
@@ -165,6 +188,7 @@ class Bookings:
                     raise SlotUnavailable(
                         "Талон не найден в расписании. Обновите расписание и выберите время."
                     )
+                self._require_consent(session, patient_id)
                 if slot.start <= local_now(now):
                     raise SlotUnavailable(
                         "Время приёма по этому талону уже прошло. Выберите другое время.",
@@ -203,6 +227,16 @@ class Bookings:
                 "Этот талон только что выбран другим оператором. Выберите другое время.", offers
             ) from None
 
+    @staticmethod
+    def _require_consent(session: Session, patient_id: int) -> None:
+        """No booking without the consent to personal-data processing (152-ФЗ): the booking
+        sends the patient's data to the institution's MIS."""
+        patient = session.get(Patient, patient_id)
+        if patient is None:
+            raise BookingError("Пациент не найден в регистре. Найдите пациента заново.")
+        if patient.consent_given_at is None:
+            raise ConsentMissing()
+
     def release_hold(self, appointment_id: int) -> None:
         """The operator let the slot go (another time chosen, the call ended)."""
         with self.database.write_session() as session:
@@ -215,11 +249,24 @@ class Bookings:
 
     # -- book ---------------------------------------------------------------------------------
 
-    def book(self, appointment_id: int, *, phone: str | None = None) -> TicketView:
+    def book(
+        self,
+        appointment_id: int,
+        *,
+        phone: str | None = None,
+        reschedule_of: str | None = None,
+    ) -> TicketView:
         """Book the held slot at the hub.
 
         With a mobile ``phone`` («Вариант 1») the booking waits for the SMS code
         (``pending_confirmation``); without one («Вариант 2») the ticket is issued at once.
+
+        ``reschedule_of`` («Перенести»): the number of the patient's active ticket at the same
+        institution that this booking replaces. The MIS moves the booking in one step
+        (``idAppointmentPrev``), and the previous ticket is cancelled here in the transaction
+        that finishes the new booking; if the new booking fails, the previous one stays. With a
+        ``phone`` the new booking waits for the SMS code like any other; the previous one is
+        gone at the MIS already and is not brought back if the code never comes.
         """
         mobile = self._mobile(phone)
         expired = False
@@ -228,18 +275,26 @@ class Bookings:
             if appointment.hold_expires_at and appointment.hold_expires_at < self.clock():
                 release(session, appointment, self.clock())
                 expired = True
+            else:
+                self._replaced(session, appointment, reschedule_of)
             patient_id, institution_id = appointment.patient_id, appointment.institution_id
         if expired:
             raise HoldExpired()
         id_pat = identify_patient(self.database, self.connector, patient_id, institution_id)
         with self.database.write_session() as session:
             appointment = self._held(session, appointment_id)
+            previous = self._replaced(session, appointment, reschedule_of)
             appointment.phone = mobile
             appointment.hub_patient_id = id_pat
-            target = self._write_intent(session, appointment, IntentKind.BOOK, "")
+            purpose = reschedule_purpose(previous.id) if previous is not None else ""
+            target = self._write_intent(session, appointment, IntentKind.BOOK, purpose)
+            if previous is not None:
+                target = replace(target, previous_hub_slot=previous.hub_appointment_id)
         client = self.connector.for_lpu(target.id_lpu)
         try:
-            client.set_appointment(target.id_lpu, target.id_pat, target.hub_slot)
+            client.set_appointment(
+                target.id_lpu, target.id_pat, target.hub_slot, target.previous_hub_slot
+            )
         except HubBusinessError as error:
             raise self._booking_refused(target, error) from None
         except HubUnavailable as error:
@@ -258,6 +313,38 @@ class Bookings:
         if self._has_pending_intent(session, appointment.id):
             raise BookingInProgress()
         return appointment
+
+    def _replaced(
+        self, session: Session, appointment: Appointment, reschedule_of: str | None
+    ) -> Appointment | None:
+        """The booked appointment a reschedule replaces (locked), checked against the hold."""
+        if reschedule_of is None or not reschedule_of.strip():
+            return None
+        previous = find_ticket(session, reschedule_of, for_update=True)
+        number = previous.ticket_number
+        if previous.patient_id != appointment.patient_id:
+            raise InvalidTransition(
+                f"Талон №{number} выдан другому пациенту: перенести можно только запись "
+                "того же пациента."
+            )
+        if previous.institution_id != appointment.institution_id:
+            raise InvalidTransition(
+                f"Талон №{number} выдан в другое учреждение: перенести запись можно только на "
+                "время в том же учреждении. Выберите время в учреждении этого талона или "
+                "запишите пациента заново."
+            )
+        if previous.state != AppointmentState.BOOKED:
+            raise InvalidTransition(
+                f"Талон №{number} {STATE_LABELS[previous.state]}: перенести можно только "
+                "активный талон."
+            )
+        if previous.visit_start <= local_now(self.clock()):
+            raise InvalidTransition(
+                f"Время приема по талону №{number} уже наступило: перенести запись нельзя."
+            )
+        if self._has_pending_intent(session, previous.id):
+            raise BookingInProgress()
+        return previous
 
     @staticmethod
     def _mobile(phone: str | None) -> str | None:
@@ -292,6 +379,7 @@ class Bookings:
             appointment = intent.appointment
             appointment.booked_at = now
             self._set_slot_state(session, appointment, SlotState.BOOKED)
+            previous = self._close_replaced(session, intent, now)
             confirm_by = None
             if appointment.phone:
                 appointment.state = AppointmentState.PENDING_CONFIRMATION
@@ -311,11 +399,40 @@ class Bookings:
                     SmsKind.CONFIRMATION_CODE,
                     appointment_id=appointment.id,
                 )
-                self._journal(session, appointment, journal_text.awaiting_confirmation(appointment))
+                self._journal(
+                    session,
+                    appointment,
+                    journal_text.awaiting_confirmation(appointment)
+                    if previous is None
+                    else journal_text.rescheduled_awaiting_confirmation(appointment, previous),
+                )
             else:
                 appointment.state = AppointmentState.BOOKED
-                self._journal(session, appointment, journal_text.booked(appointment))
+                self._journal(
+                    session,
+                    appointment,
+                    journal_text.booked(appointment)
+                    if previous is None
+                    else journal_text.rescheduled(appointment, previous),
+                )
             return ticket_view(appointment, confirm_by)
+
+    def _close_replaced(
+        self, session: Session, intent: HubIntent, now: dt.datetime
+    ) -> Appointment | None:
+        """A finished reschedule: the booking it replaced is cancelled (the MIS cancelled it in
+        the same SetAppointment). None for an ordinary booking."""
+        previous_id = rescheduled_from(intent.purpose)
+        if previous_id is None:
+            return None
+        previous = session.get(Appointment, previous_id, with_for_update=True)
+        if previous is None:
+            return None
+        if previous.state == AppointmentState.BOOKED:
+            previous.state = AppointmentState.CANCELLED
+            previous.closed_at = now
+            self._set_slot_state(session, previous, SlotState.FREE, only_if=SlotState.BOOKED)
+        return previous
 
     def _booking_refused(self, target: Target, error: HubBusinessError) -> BookingRefused:
         now = self.clock()
@@ -496,6 +613,7 @@ class Bookings:
                         appointment, "запись, сделанная ЛПУ после обрыва связи, отменена"
                     ),
                 )
+                self._close_replaced_by_late_booking(session, appointment, now)
                 return ticket_view(appointment)
             appointment.closed_at = now
             self._set_slot_state(session, appointment, SlotState.FREE, only_if=SlotState.BOOKED)
@@ -514,6 +632,29 @@ class Bookings:
                 appointment.state = AppointmentState.CANCELLED
                 self._journal(session, appointment, journal_text.cancelled(appointment))
             return ticket_view(appointment)
+
+    def _close_replaced_by_late_booking(
+        self, session: Session, appointment: Appointment, now: dt.datetime
+    ) -> None:
+        """A reschedule the MIS committed late had also cancelled the booking it replaced (one
+        step at the MIS): the orphan cancel does not bring that one back, so record it
+        cancelled here too rather than keep a ticket the hub no longer has."""
+        purposes = session.scalars(
+            select(HubIntent.purpose).where(
+                HubIntent.appointment_id == appointment.id,
+                HubIntent.kind == IntentKind.BOOK,
+                HubIntent.status == IntentStatus.ROLLED_BACK,
+            )
+        )
+        for purpose in purposes:
+            previous_id = rescheduled_from(purpose)
+            previous = session.get(Appointment, previous_id) if previous_id is not None else None
+            if previous is None or previous.state != AppointmentState.BOOKED:
+                continue
+            previous.state = AppointmentState.CANCELLED
+            previous.closed_at = now
+            self._set_slot_state(session, previous, SlotState.FREE, only_if=SlotState.BOOKED)
+            self._journal(session, previous, journal_text.cancelled_by_late_reschedule(previous))
 
     def _cancel_refused(self, target: Target, error: HubBusinessError) -> None:
         with self.database.write_session() as session:
@@ -630,11 +771,16 @@ class Bookings:
 
     @staticmethod
     def _has_pending_intent(session: Session, appointment_id: int) -> bool:
+        """A request about this appointment is in flight: its own, or a reschedule replacing it
+        (the MIS cancels the replaced booking when that one succeeds)."""
         return bool(
             session.scalar(
                 select(
                     exists().where(
-                        HubIntent.appointment_id == appointment_id,
+                        or_(
+                            HubIntent.appointment_id == appointment_id,
+                            HubIntent.purpose == reschedule_purpose(appointment_id),
+                        ),
                         HubIntent.status == IntentStatus.PENDING,
                     )
                 )
