@@ -147,15 +147,16 @@ def test_expanding_in_the_view_loads_children(
     assert names(loaded_window, surgery) == ["Хирург"]
 
 
-def test_alt_n_goes_to_the_settlement_and_f3_back_to_the_tree(
+def test_alt_n_goes_to_the_settlement_and_f3_to_the_schedule_search(
     qtbot: QtBot, loaded_window: MainWindow
 ) -> None:
     window = loaded_window
-    assert window.focus_tree_action.shortcut() == QKeySequence("F3")
+    assert window.focus_schedule_action.shortcut() == QKeySequence("F3")
     window.show()
     qtbot.waitExposed(window, timeout=TIMEOUT_MS)
     window.activateWindow()
-    qtbot.waitUntil(lambda: window.tree.hasFocus(), timeout=TIMEOUT_MS)  # where it starts
+    search = window.patient_panel.search_field
+    qtbot.waitUntil(search.hasFocus, timeout=TIMEOUT_MS)  # a call starts with the caller
     # Alt+Н, the mnemonic of «&Населенный пункт:»; Qt's key code of a letter is its code point.
     QTest.sendKeyEvent(
         QTest.KeyAction.Click, window, Qt.Key(ord("Н")), "н", Qt.KeyboardModifier.AltModifier
@@ -163,11 +164,15 @@ def test_alt_n_goes_to_the_settlement_and_f3_back_to_the_tree(
     line_edit = window.settlement_selector.line_edit
     qtbot.waitUntil(lambda: line_edit.hasFocus(), timeout=TIMEOUT_MS)
     QTest.keyClick(window, Qt.Key.Key_F3)
-    qtbot.waitUntil(lambda: window.tree.hasFocus(), timeout=TIMEOUT_MS)
+    doctor_filter = window.schedule_panel.filters.doctor_field
+    qtbot.waitUntil(doctor_filter.hasFocus, timeout=TIMEOUT_MS)
+    # The institution directory is a tab of its own, reached from the «Переход» menu.
+    window.focus_tree_action.trigger()
+    qtbot.waitUntil(window.tree.hasFocus, timeout=TIMEOUT_MS)
     assert window.tree.currentIndex().isValid()
 
 
-def test_ctrl_q_closes_the_window_and_stops_the_worker(
+def test_ctrl_q_closes_the_window_and_stops_both_workers(
     qtbot: QtBot, loaded_window: MainWindow
 ) -> None:
     window = loaded_window
@@ -179,14 +184,16 @@ def test_ctrl_q_closes_the_window_and_stops_the_worker(
     assert not window.isVisible()
     assert not window.worker.is_running
     assert window.worker.worker_thread.isFinished()
-    assert DatabaseWorker.running_count() == before - 1
+    # The window's database worker and the booking flow's hub thread.
+    assert not window.booking.hub_worker.is_running
+    assert DatabaseWorker.running_count() == before - 2
 
 
 def test_help_menu_lists_hotkeys_and_marks_the_working_ones(
     qtbot: QtBot, loaded_window: MainWindow
 ) -> None:
     menus = [action.text() for action in loaded_window.menuBar().actions()]
-    assert menus == ["&Файл", "&Переход", "&Талоны", "&Справка"]
+    assert menus == ["&Файл", "&Переход", "&Запись", "&Талоны", "&Справка"]
     dialog = loaded_window.show_hotkeys()
     qtbot.waitExposed(dialog, timeout=TIMEOUT_MS)
     table = dialog.table
@@ -197,7 +204,8 @@ def test_help_menu_lists_hotkeys_and_marks_the_working_ones(
     assert len(rows) == len(HOTKEYS)
     assert rows["F3"][1] == "работает"
     assert rows["Ctrl+Q"][1] == "работает"
-    assert rows["F6"] == ("Записаться на выбранное время", "планируется")
+    assert rows["F6"] == ("Записаться на удерживаемое время", "работает")
+    assert rows["Ctrl+L"][1] == "планируется"
     assert rows["F9"][1] == "работает"  # reprint from the «Талоны» list and the journal
     assert rows["F12"][1] == "работает"
     dialog.close()

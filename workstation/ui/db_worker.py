@@ -82,13 +82,19 @@ class DatabaseWorker(QObject):
 
     _submitted = Signal(int, object)
 
-    def __init__(self, database: Database, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        parent: QObject | None = None,
+        *,
+        thread_name: str = "database-worker",
+    ) -> None:
         super().__init__(parent)
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
         self._stopped = False
         self._thread = QThread()
-        self._thread.setObjectName("database-worker")
+        self._thread.setObjectName(thread_name)
         self._executor = _Executor(database)
         self._executor.moveToThread(self._thread)
         # The executor lives in the worker thread and this object in the GUI thread, so both

@@ -1,7 +1,10 @@
-"""The workstation's main window: settlement selector on top, the institution tree below.
+"""The workstation's main window: the booking screen of operator-ux.md.
 
-This is the frame later screens (booking, patient search, tickets) are added to; the tree and the
-selector are the reusable parts the booking screen builds on.
+Settlement selector on top; three columns: ПАЦИЕНТ (search and identification), РАСПИСАНИЕ
+(institution, filters, the schedule tree, the doctor's week or the earliest free slots, the held
+slot) with the institution directory as a second tab, and ТАЛОНЫ ПАЦИЕНТА. The SMS outbox, the
+ticket list and the journal are docks. The booking flow itself (hold, book, SMS code, the
+alternatives to a taken slot) runs through ``BookingController`` on a thread of its own.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -41,17 +45,32 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import make_url
 
 from workstation import __version__
+from workstation.models import AppointmentState
 from workstation.services import directory
+from workstation.services.booking import Bookings
+from workstation.services.booking.tickets import TicketView
 from workstation.services.database import Database
 from workstation.services.directory import SettlementRow
 from workstation.services.hub.endpoints import HubEndpoint
+from workstation.services.hub.routing import build_connector
+from workstation.services.journal import Actor
+from workstation.services.patient_registry import FormField
 from workstation.ui import settings
 from workstation.ui.background_sync import BackgroundSync
+from workstation.ui.booking_controller import NO_PATIENT_HINT, BookingController
+from workstation.ui.booking_dialogs import (
+    AlternativesDialog,
+    ConfirmationCodeDialog,
+    TicketIssuedDialog,
+)
 from workstation.ui.db_worker import DatabaseWorker, describe_error
+from workstation.ui.hold_bar import HoldBar
 from workstation.ui.institution_tree_model import Column, InstitutionTreeModel
 from workstation.ui.journal_dock import JournalDock
 from workstation.ui.patient_panel import PatientPanel
+from workstation.ui.patient_tickets_panel import PatientTicketsPanel
 from workstation.ui.periodic_job import PeriodicJob
+from workstation.ui.schedule_panel import SchedulePanel
 from workstation.ui.settlement_selector import SettlementSelector
 from workstation.ui.sms_outbox_dock import SmsOutboxDock
 from workstation.ui.ticket_print_actions import TicketPrintActions
@@ -62,7 +81,9 @@ SETTINGS_KEY = "main_window"
 ADDRESS_COLUMN_WIDTH = 420
 ERROR_MESSAGE_MS = 15_000
 LIFECYCLE_INTERVAL_MS = 60_000
-PATIENT_COLUMN_WIDTH = 340
+PATIENT_COLUMN_WIDTH = 330
+TICKETS_COLUMN_WIDTH = 300
+SCHEDULE_TAB, DIRECTORY_TAB = 0, 1
 
 # The keyboard map of operator-ux.md: (key, action, works in this version).
 HOTKEYS: tuple[tuple[str, object, bool], ...] = (
@@ -71,31 +92,32 @@ HOTKEYS: tuple[tuple[str, object, bool], ...] = (
     (
         "F3",
         QT_TRANSLATE_NOOP(
-            "HotkeysDialog",
-            "Перейти к поиску по расписанию (врач, специальность, отделение); "
-            "пока — к дереву учреждений",
+            "HotkeysDialog", "Перейти к поиску по расписанию (ФИО врача; Tab — специальность, "
+            "отделение)"
         ),
         True,
     ),
     (
         "F4",
-        QT_TRANSLATE_NOOP("HotkeysDialog", "«Ближайшие свободные» по выбранной специальности"),
-        False,
+        QT_TRANSLATE_NOOP("HotkeysDialog", "«Ближайшие свободные» по выбранной специальности; "
+                          "Shift+F4 — по всему населенному пункту"),
+        True,
     ),
     (
         "Enter",
         QT_TRANSLATE_NOOP(
-            "HotkeysDialog", "Выбрать / подтвердить; пока — выбор населенного пункта"
+            "HotkeysDialog",
+            "Выбрать / подтвердить: врач — его ближайшее время, свободное время — удержать",
         ),
         True,
     ),
     ("F5", QT_TRANSLATE_NOOP("HotkeysDialog", "Обновить расписания из сервиса записи"), True),
-    ("F6", QT_TRANSLATE_NOOP("HotkeysDialog", "Записаться на выбранное время"), False),
-    ("F7", QT_TRANSLATE_NOOP("HotkeysDialog", "Ввести код подтверждения из СМС"), False),
+    ("F6", QT_TRANSLATE_NOOP("HotkeysDialog", "Записаться на удерживаемое время"), True),
+    ("F7", QT_TRANSLATE_NOOP("HotkeysDialog", "Ввести код подтверждения из СМС"), True),
     (
         "F8",
         QT_TRANSLATE_NOOP("HotkeysDialog", "Отменить выбранный талон (с подтверждением)"),
-        False,
+        True,
     ),
     ("F9", QT_TRANSLATE_NOOP("HotkeysDialog", "Распечатать выбранный талон"), True),
     ("F12", QT_TRANSLATE_NOOP("HotkeysDialog", "СМС-сообщения (исходящие)"), True),
@@ -110,14 +132,14 @@ HOTKEYS: tuple[tuple[str, object, bool], ...] = (
     (
         "Ctrl+N",
         QT_TRANSLATE_NOOP(
-            "HotkeysDialog", "Новый звонок: очистить пациента и фильтры («Очистить»)"
+            "HotkeysDialog", "Новый звонок: отпустить время, очистить пациента и фильтры"
         ),
-        False,
+        True,
     ),
     ("Ctrl+L", QT_TRANSLATE_NOOP("HotkeysDialog", "Заблокировать рабочее место"), False),
     (
         "Esc",
-        QT_TRANSLATE_NOOP("HotkeysDialog", "Закрыть диалог (шаг назад — планируется)"),
+        QT_TRANSLATE_NOOP("HotkeysDialog", "Закрыть диалог; в строке записи — отпустить время"),
         True,
     ),
     (
@@ -125,7 +147,7 @@ HOTKEYS: tuple[tuple[str, object, bool], ...] = (
         QT_TRANSLATE_NOOP(
             "HotkeysDialog", "Предыдущий/следующий день, предыдущая/следующая неделя расписания"
         ),
-        False,
+        True,
     ),
     ("Alt+Н", QT_TRANSLATE_NOOP("HotkeysDialog", "Перейти к выбору населенного пункта"), True),
     ("Ctrl+Q", QT_TRANSLATE_NOOP("HotkeysDialog", "Выйти из программы"), True),
@@ -145,6 +167,19 @@ def describe_database(url: str) -> str:
     if parsed.port:
         host = f"{host}:{parsed.port}"
     return f"{name}: {host}/{parsed.database or ''}"
+
+
+def _default_bookings(
+    database: Database, endpoints: list[HubEndpoint], operator: str
+) -> Callable[[], Bookings]:
+    """The booking service of this workstation, built on first use (on the hub thread)."""
+
+    def build() -> Bookings:
+        system = Actor.system()
+        actor = Actor(operator=operator or system.operator, workstation=system.workstation)
+        return Bookings(database, build_connector(database, endpoints), actor=actor)
+
+    return build
 
 
 class HotkeysDialog(QDialog):
@@ -216,6 +251,7 @@ class MainWindow(QMainWindow):
         lifecycle_job: Callable[[], object] | None = None,
         lifecycle_interval_ms: int = LIFECYCLE_INTERVAL_MS,
         operator: str = "",
+        bookings_factory: Callable[[], Bookings] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -225,6 +261,9 @@ class MainWindow(QMainWindow):
         self._database = database
         self._remember_geometry = remember_geometry
         self._loaded = False
+        # The initial load ends when both the directory tree and the schedule column are shown.
+        self._directory_ready = False
+        self._schedule_ready = False
         self._expand_after_load = False
         self._chain: _ExpandChain | None = None
         self._shut_down = False
@@ -248,6 +287,18 @@ class MainWindow(QMainWindow):
         self._selector = SettlementSelector(self)
         self._patient_panel = PatientPanel(self._worker, database, self)
         self._tree = QTreeView(self)
+        # The booking flow: its hub calls run on a thread of their own (BookingController).
+        if bookings_factory is None and endpoints:
+            bookings_factory = _default_bookings(database, list(endpoints), operator)
+        self._booking = BookingController(database, bookings_factory, self)
+        self._schedule = SchedulePanel(self._worker, self)
+        self._hold_bar = HoldBar(self)
+        self._patient_tickets = PatientTicketsPanel(
+            self._worker, self._booking.hub_worker, self._booking.bookings,
+            self._ticket_actions, self,
+        )
+        self._reschedule_of: str | None = None
+        self._code_dialog: ConfirmationCodeDialog | None = None
         self._build_central_widget()
         self._build_status_bar(banner)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._sms_dock)
@@ -270,6 +321,7 @@ class MainWindow(QMainWindow):
         )
         self._ticket_actions.failed.connect(self._show_error)
         self._selector.settlementChosen.connect(self._on_settlement_chosen)
+        self._connect_booking()
         self._selector.settlementConfirmed.connect(self._on_settlement_confirmed)
         self._selector.noMatch.connect(self._on_no_match)
         self._model.modelReset.connect(self._on_model_reset)
@@ -280,8 +332,8 @@ class MainWindow(QMainWindow):
         # and expand() calls made before the first show.
         self._tree.expanded.connect(self._fetch_children)
 
-        # Start in the tree, ready for the arrow keys; the settlement field is one Alt+Н away.
-        self._tree.setFocus(Qt.FocusReason.OtherFocusReason)
+        # A call starts with the caller: start in the patient search (F2 brings it back).
+        self._patient_panel.search_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
         restored = remember_geometry and settings.restore_window(self, SETTINGS_KEY)
         if not restored:
@@ -349,7 +401,8 @@ class MainWindow(QMainWindow):
         self._start_chain(3, self.firstBranchExpanded.emit)
 
     def focus_tree(self) -> None:
-        """Put the keyboard focus on the tree, on the current row or the first one (F3)."""
+        """Show the institution directory and focus its tree (current row or the first one)."""
+        self._middle.setCurrentIndex(DIRECTORY_TAB)
         self._tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
         if not self._tree.currentIndex().isValid() and self._model.rowCount() > 0:
             self._tree.setCurrentIndex(self._model.index(0, 0))
@@ -405,6 +458,211 @@ class MainWindow(QMainWindow):
     def lifecycle_job(self) -> PeriodicJob | None:
         """The booking lifecycle's background job, when the window runs one."""
         return self._lifecycle
+
+    # --- the booking flow ---------------------------------------------------------------------
+
+    @property
+    def schedule_panel(self) -> SchedulePanel:
+        """The РАСПИСАНИЕ column."""
+        return self._schedule
+
+    @property
+    def hold_bar(self) -> HoldBar:
+        """The held slot, its countdown and «Записаться»."""
+        return self._hold_bar
+
+    @property
+    def booking(self) -> BookingController:
+        """The booking flow (hold, book, confirm) and its hub thread."""
+        return self._booking
+
+    @property
+    def patient_tickets(self) -> PatientTicketsPanel:
+        """The ТАЛОНЫ ПАЦИЕНТА column."""
+        return self._patient_tickets
+
+    @property
+    def confirmation_dialog(self) -> ConfirmationCodeDialog | None:
+        """The open «Введите код подтверждения» dialog, if any."""
+        return self._code_dialog
+
+    def focus_schedule_search(self) -> None:
+        """F3: the schedule tab, the doctor's-name filter."""
+        self._middle.setCurrentIndex(SCHEDULE_TAB)
+        self._schedule.focus_search()
+
+    def show_earliest_free(self, *, whole_settlement: bool = False) -> None:
+        """F4 (Shift+F4 for the whole settlement): the earliest free slots of the specialty."""
+        self._middle.setCurrentIndex(SCHEDULE_TAB)
+        self._schedule.show_earliest_free(whole_settlement=whole_settlement)
+
+    def hold_slot(self, slot_id: int) -> bool:
+        """Hold a chosen free slot for the current patient; False (and a hint) without one."""
+        patient_id = self._patient_panel.patient_id
+        if patient_id is None:
+            self._show_hint(self.tr(NO_PATIENT_HINT))
+            self._patient_panel.focus_search()
+            return False
+        if not self._booking.available:
+            self._booking.failed.emit(
+                self.tr("Запись недоступна: не настроено подключение к сервису записи.")
+            )
+            return False
+        self._booking.hold(slot_id, patient_id)
+        return True
+
+    def book_held_slot(self) -> bool:
+        """F6: book the held slot (with the phone of the strip: the SMS code variant)."""
+        if self._booking.current_hold is None:
+            self._show_hint(
+                self.tr("Нет удерживаемого времени: выберите свободное время (Enter), затем F6.")
+            )
+            return False
+        phone = self._hold_bar.phone_field.text().strip() or None
+        if self._reschedule_of is not None:
+            # The MIS cancels the old booking as it books the new one: waiting for an SMS code
+            # could leave the patient with neither, so a moved ticket is issued at once.
+            phone = None
+        return self._booking.book(phone, reschedule_of=self._reschedule_of)
+
+    def release_hold(self) -> None:
+        """Let the held slot go."""
+        self._booking.release()
+
+    def start_reschedule(self, ticket_number: str) -> None:
+        """«Перенести»: the next booking moves this ticket (``idAppointmentPrev``)."""
+        self._reschedule_of = ticket_number
+        self._middle.setCurrentIndex(SCHEDULE_TAB)
+        self._hold_bar.show_idle(
+            self.tr(
+                "Перенос талона №{0}: выберите новое время; запись на него отменит прежнюю. "
+                "Ctrl+N — отказаться от переноса."
+            ).format(ticket_number)
+        )
+        self._schedule.focus_search()
+
+    def new_call(self) -> None:
+        """Ctrl+N: let the held slot go, clear the patient and the filters."""
+        self._booking.release()
+        self._reschedule_of = None
+        self._hold_bar.show_idle()
+        self._patient_panel.clear()
+        self._schedule.clear_filters()
+        self._patient_panel.focus_search()
+
+    def enter_confirmation_code(self) -> ConfirmationCodeDialog | None:
+        """F7: the code dialog of the patient's ticket waiting for the SMS code."""
+        if self._code_dialog is not None:
+            self._code_dialog.raise_()
+            self._code_dialog.code_field.setFocus()
+            return self._code_dialog
+        ticket = self._patient_tickets.pending_ticket()
+        if ticket is None:
+            self._show_hint(self.tr("У пациента нет талонов, ожидающих подтверждения."))
+            return None
+        return self._open_code_dialog(ticket)
+
+    def _on_patient_chosen(self, patient_id: int) -> None:
+        self._patient_tickets.set_patient(patient_id)
+
+    def _on_patient_cleared(self) -> None:
+        self._patient_tickets.set_patient(None)
+
+    def _on_held(self, ticket: TicketView) -> None:
+        self._hold_bar.show_hold(ticket)
+        if not self._hold_bar.phone_field.text():
+            phone = self._patient_panel.line_edit(FormField.PHONE).text().strip()
+            self._hold_bar.set_phone(phone)
+        self._hold_bar.book_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._schedule.refresh_schedule()
+
+    def _on_hold_released(self) -> None:
+        if self._reschedule_of is None:
+            self._hold_bar.show_idle()
+        self._schedule.refresh_schedule()
+
+    def _on_hold_expired(self) -> None:
+        self._hold_bar.show_idle(
+            self.tr("Время удержания истекло, и талон освобождён. Выберите время приёма заново.")
+        )
+        self._schedule.refresh_schedule()
+
+    def _on_booked(self, ticket: TicketView) -> None:
+        self._reschedule_of = None
+        self._hold_bar.show_idle()
+        self._hold_bar.phone_field.clear()
+        self._schedule.refresh_schedule()
+        self._patient_tickets.refresh()
+        if ticket.state == AppointmentState.PENDING_CONFIRMATION:
+            self._show_hint(
+                self.tr("Талон №{0} ожидает подтверждения кодом из СМС (F7).")
+                .format(ticket.ticket_number)
+            )
+            self._open_code_dialog(ticket)
+            return
+        self._show_hint(self.tr("Записан: талон №{0}").format(ticket.ticket_number))
+        dialog = TicketIssuedDialog(ticket, self)
+        dialog.printRequested.connect(self._ticket_actions.print_ticket)
+        self._open_dialog(dialog)
+
+    def _open_code_dialog(self, ticket: TicketView) -> ConfirmationCodeDialog:
+        dialog = ConfirmationCodeDialog(ticket, self)
+        dialog.codeEntered.connect(self._booking.confirm)
+        dialog.printRequested.connect(self._ticket_actions.print_ticket)
+        dialog.finished.connect(self._on_code_dialog_closed)
+        self._code_dialog = dialog
+        self._open_dialog(dialog)
+        return dialog
+
+    def _on_code_dialog_closed(self) -> None:
+        self._code_dialog = None
+        self._patient_tickets.refresh()
+
+    def _on_confirmed(self, ticket: TicketView) -> None:
+        self._show_hint(
+            self.tr("Запись на прием подтверждена: талон №{0}").format(ticket.ticket_number)
+        )
+        if self._code_dialog is not None:
+            self._code_dialog.show_confirmed()
+        self._patient_tickets.refresh()
+
+    def _on_confirm_failed(self, message: str) -> None:
+        if self._code_dialog is not None:
+            self._code_dialog.show_error(message)
+        else:
+            self._show_error(message)
+        self._patient_tickets.refresh()
+
+    def _on_slot_unavailable(self, message: str, offers: object) -> None:
+        self._schedule.refresh_schedule()  # the taken slot turns grey at once
+        dialog = AlternativesDialog(message, offers if isinstance(offers, tuple) else (), self)
+        dialog.offerChosen.connect(self.hold_slot)
+        self._open_dialog(dialog)
+
+    def _on_hub_unreachable(self, message: str, endpoint_url: str) -> None:
+        self._show_error(message)
+        self._schedule.refresh_schedule()
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Нет связи с ЛПУ"), message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("hubUnreachableBox")
+        box.setInformativeText(
+            self.tr(
+                "Сообщите в службу технической поддержки МИАЦ наименование медицинской "
+                "организации и текст ошибки. Адрес сервиса: {0}"
+            ).format(endpoint_url)
+        )
+        self._open_dialog(box)
+
+    def _on_booking_failed(self, message: str) -> None:
+        self._show_error(message)
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Запись на прием"), message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("bookingErrorBox")
+        self._open_dialog(box)
+
+    def _on_ticket_cancelled(self, ticket_number: str) -> None:
+        self._show_hint(self.tr("Талон №{0} отменён").format(ticket_number))
+        self._schedule.refresh_schedule()
 
     def show_sms_outbox(self) -> None:
         """Show the SMS outbox and put the focus in it (F12)."""
@@ -465,6 +723,7 @@ class MainWindow(QMainWindow):
         if self._lifecycle is not None:
             self._lifecycle.stop(timeout=5.0)
         self._ticket_actions.wait(timeout=5.0)  # a ticket being printed reaches the printer
+        self._booking.shutdown()  # a booking under way gets its answer (and is recorded)
         self._worker.stop()
 
     # --- Qt overrides -------------------------------------------------------------------------
@@ -477,6 +736,30 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # --- construction -------------------------------------------------------------------------
+
+    def _connect_booking(self) -> None:
+        booking, hold_bar, schedule = self._booking, self._hold_bar, self._schedule
+        schedule.slotChosen.connect(self.hold_slot)
+        schedule.hint.connect(self._show_hint)
+        schedule.settled.connect(self._on_schedule_settled)
+        self._patient_panel.patientChosen.connect(self._on_patient_chosen)
+        self._patient_panel.cleared.connect(self._on_patient_cleared)
+        hold_bar.bookRequested.connect(lambda phone: self.book_held_slot())
+        hold_bar.releaseRequested.connect(self.release_hold)
+        booking.held.connect(self._on_held)
+        booking.countdownChanged.connect(hold_bar.set_seconds_left)
+        booking.holdReleased.connect(self._on_hold_released)
+        booking.holdExpired.connect(self._on_hold_expired)
+        booking.busyChanged.connect(hold_bar.set_busy)
+        booking.booked.connect(self._on_booked)
+        booking.confirmed.connect(self._on_confirmed)
+        booking.confirmFailed.connect(self._on_confirm_failed)
+        booking.slotUnavailable.connect(self._on_slot_unavailable)
+        booking.hubUnreachable.connect(self._on_hub_unreachable)
+        booking.failed.connect(self._on_booking_failed)
+        self._patient_tickets.ticketCancelled.connect(self._on_ticket_cancelled)
+        self._patient_tickets.rescheduleRequested.connect(self.start_reschedule)
+        self._patient_tickets.message.connect(self._show_hint)
 
     def _build_central_widget(self) -> None:
         top_bar = QWidget(self)
@@ -502,15 +785,27 @@ class MainWindow(QMainWindow):
         header.setSectionResizeMode(Column.DOCTORS, QHeaderView.ResizeMode.ResizeToContents)
         header.resizeSection(Column.ADDRESS, ADDRESS_COLUMN_WIDTH)
 
-        # The booking screen's columns (operator-ux.md): ПАЦИЕНТ | РАСПИСАНИЕ.
+        schedule_page = QWidget(self)
+        schedule_layout = QVBoxLayout(schedule_page)
+        schedule_layout.setContentsMargins(0, 0, 0, 0)
+        schedule_layout.addWidget(self._schedule, 1)
+        schedule_layout.addWidget(self._hold_bar)
+        self._middle = QTabWidget(self)
+        self._middle.setObjectName("middleTabs")
+        self._middle.addTab(schedule_page, self.tr("Расписание"))
+        self._middle.addTab(tree, self.tr("Справочник учреждений"))
+
+        # The booking screen's columns (operator-ux.md): ПАЦИЕНТ | РАСПИСАНИЕ | ТАЛОНЫ ПАЦИЕНТА.
         columns = QSplitter(Qt.Orientation.Horizontal, self)
         columns.setObjectName("columns")
         columns.setChildrenCollapsible(False)
         columns.addWidget(self._patient_panel)
-        columns.addWidget(tree)
+        columns.addWidget(self._middle)
+        columns.addWidget(self._patient_tickets)
         columns.setStretchFactor(0, 0)
         columns.setStretchFactor(1, 1)
-        columns.setSizes([PATIENT_COLUMN_WIDTH, 1000])
+        columns.setStretchFactor(2, 0)
+        columns.setSizes([PATIENT_COLUMN_WIDTH, 1000, TICKETS_COLUMN_WIDTH])
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -548,9 +843,33 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
 
-        self.focus_tree_action = QAction(self.tr("&Дерево учреждений"), self)
-        self.focus_tree_action.setShortcut(QKeySequence(Qt.Key.Key_F3))
+        self.focus_tree_action = QAction(self.tr("&Справочник учреждений"), self)
         self.focus_tree_action.triggered.connect(self.focus_tree)
+        self.focus_schedule_action = QAction(self.tr("Поиск по &расписанию"), self)
+        self.focus_schedule_action.setShortcut(QKeySequence(Qt.Key.Key_F3))
+        self.focus_schedule_action.triggered.connect(self.focus_schedule_search)
+        self.earliest_free_action = QAction(self.tr("&Ближайшие свободные"), self)
+        self.earliest_free_action.setShortcut(QKeySequence(Qt.Key.Key_F4))
+        self.earliest_free_action.triggered.connect(self.show_earliest_free)
+        self.earliest_free_city_action = QAction(
+            self.tr("Ближайшие свободные по населенному пункту"), self
+        )
+        self.earliest_free_city_action.setShortcut(QKeySequence("Shift+F4"))
+        self.earliest_free_city_action.triggered.connect(
+            lambda: self.show_earliest_free(whole_settlement=True)
+        )
+        self.book_action = QAction(self.tr("&Записаться"), self)
+        self.book_action.setShortcut(QKeySequence(Qt.Key.Key_F6))
+        self.book_action.triggered.connect(self.book_held_slot)
+        self.confirm_code_action = QAction(self.tr("&Ввести код подтверждения…"), self)
+        self.confirm_code_action.setShortcut(QKeySequence(Qt.Key.Key_F7))
+        self.confirm_code_action.triggered.connect(self.enter_confirmation_code)
+        self.cancel_ticket_action = QAction(self.tr("&Отменить талон…"), self)
+        self.cancel_ticket_action.setShortcut(QKeySequence(Qt.Key.Key_F8))
+        self.cancel_ticket_action.triggered.connect(self._patient_tickets.cancel_selected)
+        self.new_call_action = QAction(self.tr("&Новый звонок"), self)
+        self.new_call_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_call_action.triggered.connect(self.new_call)
 
         self.sync_action = QAction(self.tr("&Обновить расписания"), self)
         self.sync_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
@@ -579,9 +898,17 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         go_menu = menu_bar.addMenu(self.tr("&Переход"))
         go_menu.addAction(self._patient_panel.focus_search_action)
+        go_menu.addAction(self.focus_schedule_action)
+        go_menu.addAction(self.earliest_free_action)
+        go_menu.addAction(self.earliest_free_city_action)
         go_menu.addAction(self.focus_tree_action)
         go_menu.addAction(self.sync_action)
         go_menu.addAction(self.sms_outbox_action)
+        booking_menu = menu_bar.addMenu(self.tr("&Запись"))
+        booking_menu.addAction(self.new_call_action)
+        booking_menu.addAction(self.book_action)
+        booking_menu.addAction(self.confirm_code_action)
+        booking_menu.addAction(self.cancel_ticket_action)
         tickets_menu = menu_bar.addMenu(self.tr("&Талоны"))
         tickets_menu.addAction(self.find_ticket_action)
         tickets_menu.addAction(self.journal_action)
@@ -632,6 +959,7 @@ class MainWindow(QMainWindow):
 
     def _on_settlement_chosen(self, settlement_id: int) -> None:
         self._model.set_settlement(settlement_id)
+        self._schedule.set_settlement(settlement_id)
 
     def _on_settlement_confirmed(self, settlement_id: int) -> None:
         # Choosing the same settlement again retries a top level that failed to load; a loaded
@@ -639,6 +967,8 @@ class MainWindow(QMainWindow):
         root = QModelIndex()
         if not self._model.is_top_level_loaded and not self._model.is_loading(root):
             self._model.set_settlement(settlement_id)
+        if not self._schedule.has_institutions:
+            self._schedule.set_settlement(settlement_id)
 
     def _on_no_match(self, text: str) -> None:
         self._show_hint(
@@ -669,7 +999,17 @@ class MainWindow(QMainWindow):
             chain, self._chain = self._chain, None
             self._start_chain(chain.depth, chain.done)
         elif not self._loaded:
-            self._start_chain(1, self._finish_initial_load)
+            self._start_chain(1, self._on_directory_ready)
+
+    def _on_schedule_settled(self) -> None:
+        self._schedule_ready = True
+        if self._directory_ready:
+            self._finish_initial_load()
+
+    def _on_directory_ready(self) -> None:
+        self._directory_ready = True
+        if self._schedule_ready:
+            self._finish_initial_load()
 
     def _finish_initial_load(self) -> None:
         if self._loaded:
