@@ -225,6 +225,8 @@ def earliest_free_of(qtbot: QtBot, screen: Screen, specialty: str) -> None:
     """F3, Tab to «Специальность врача», the name (setText: Cyrillic keyClicks abort), F4."""
     window = screen.window
     panel = window.schedule_panel
+    window.activateWindow()  # offscreen, a closed dialog does not hand activation back
+    qtbot.waitUntil(window.isActiveWindow, timeout=TIMEOUT_MS)
     QTest.keyClick(window, Qt.Key.Key_F3)
     qtbot.waitUntil(panel.filters.doctor_field.hasFocus, timeout=TIMEOUT_MS)
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
@@ -368,8 +370,9 @@ def test_a_slot_taken_by_another_workstation_offers_the_alternatives(
         assert session.get_one(Appointment, held.args[0].appointment_id).slot_id == first
 
 
+@pytest.mark.parametrize("known_to_mis", [True, False], ids=["SetAppointment", "CheckPatient"])
 def test_the_institution_unreachable_shows_the_manuals_message_and_journals_it(
-    qtbot: QtBot, synced_db: Database, emulator: EmulatorServer
+    qtbot: QtBot, synced_db: Database, emulator: EmulatorServer, known_to_mis: bool
 ) -> None:
     caller = add_caller(synced_db, emulator)
     dead_url = "http://127.0.0.1:9/HubService.svc"  # the discard port: nothing listens
@@ -380,12 +383,14 @@ def test_the_institution_unreachable_shows_the_manuals_message_and_journals_it(
     screen = _make_screen(qtbot, synced_db, emulator, bookings)
     window = screen.window
     identify_by_snils(qtbot, window, caller)
-    # The MIS knows the patient already (as after an earlier visit): only SetAppointment fails.
-    client = connector_for(emulator).for_lpu(LPU)
-    id_pat = client.check_patient(LPU, caller.as_hub_patient())
-    with synced_db.session() as session:
-        session.add(PatientLpuLink(patient_id=caller.patient_id,
-                                   institution_id=screen.institution_id, hub_patient_id=id_pat))
+    if known_to_mis:
+        # The IdPat is known from an earlier visit: SetAppointment is the call that fails.
+        client = connector_for(emulator).for_lpu(LPU)
+        id_pat = client.check_patient(LPU, caller.as_hub_patient())
+        with synced_db.session() as session:
+            session.add(PatientLpuLink(patient_id=caller.patient_id,
+                                       institution_id=screen.institution_id,
+                                       hub_patient_id=id_pat))
     earliest_free_of(qtbot, screen, screen.free_specialty())
     hold_current(qtbot, window)
     with qtbot.waitSignal(window.booking.hubUnreachable, timeout=TIMEOUT_MS) as failed:
@@ -400,6 +405,10 @@ def test_the_institution_unreachable_shows_the_manuals_message_and_journals_it(
     assert dead_url in box.informativeText()
     assert any(action == f"Отказ в записи (нет связи) {dead_url}" for action in screen.journal())
     assert window.booking.current_hold is None  # nothing booked, the slot is free again
+    with synced_db.session() as session:
+        states = set(session.scalars(
+            select(Appointment.state).where(Appointment.patient_id == caller.patient_id)))
+    assert states == {AppointmentState.RELEASED}
     box.close()
     window.close()
 
@@ -426,3 +435,46 @@ def test_choosing_a_slot_without_a_patient_says_to_find_one_first(
     assert window.statusBar().currentMessage().startswith("Сначала найдите")
     assert window.patient_panel.search_field.hasFocus()
     assert window.booking.current_hold is None
+
+
+def test_reschedule_books_the_new_time_and_the_old_ticket_goes_on_both_sides(
+    qtbot: QtBot, screen: Screen
+) -> None:
+    window = screen.window
+    caller = add_caller(screen.database, screen.emulator)
+    identify_by_snils(qtbot, window, caller)
+    earliest_free_of(qtbot, screen, screen.free_specialty())
+    hold_current(qtbot, window)
+    with qtbot.waitSignal(window.booking.booked, timeout=TIMEOUT_MS) as booked:
+        window.book_action.trigger()
+    old = booked.args[0]
+    _wait_dialog(qtbot, TicketIssuedDialog).reject()
+
+    tickets = window.patient_tickets
+    qtbot.waitUntil(
+        lambda: tickets.model.index_of_ticket(old.ticket_number).isValid(), timeout=TIMEOUT_MS
+    )
+    tickets.view.setCurrentIndex(tickets.model.index_of_ticket(old.ticket_number))
+    tickets.reschedule_button.click()
+    assert f"Перенос талона №{old.ticket_number}" in window.hold_bar.summary.text()
+    earliest_free_of(qtbot, screen, screen.free_specialty())
+    grid = window.schedule_panel.earliest_view
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)  # the doctor's next free time
+    new_slot = grid.current_slot()
+    assert new_slot is not None
+    with qtbot.waitSignal(window.booking.held, timeout=TIMEOUT_MS):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    with qtbot.waitSignal(window.booking.booked, timeout=TIMEOUT_MS) as rebooked:
+        window.book_action.trigger()
+    new = rebooked.args[0]
+    assert new.ticket_number != old.ticket_number
+    assert new.state == AppointmentState.BOOKED
+    assert screen.appointment(old.ticket_number).state == AppointmentState.CANCELLED
+    old_hub = screen.appointment(old.ticket_number).hub_appointment_id
+    new_hub = screen.appointment(new.ticket_number).hub_appointment_id
+    assert [b.state for b in hub_bookings(screen.emulator, old_hub)] == [
+        AppointmentState.CANCELLED
+    ]
+    assert [b.state for b in hub_bookings(screen.emulator, new_hub)] == [AppointmentState.BOOKED]
+    assert any(action.startswith("Перенос записи") for action in screen.journal())
+    _wait_dialog(qtbot, TicketIssuedDialog).reject()

@@ -48,6 +48,7 @@ from workstation.services.booking.errors import (
     HoldExpired,
     InvalidTransition,
     OutcomeUnknown,
+    PatientNotIdentified,
     SlotOffer,
     SlotUnavailable,
     WrongCode,
@@ -280,7 +281,12 @@ class Bookings:
             patient_id, institution_id = appointment.patient_id, appointment.institution_id
         if expired:
             raise HoldExpired()
-        id_pat = identify_patient(self.database, self.connector, patient_id, institution_id)
+        try:
+            id_pat = identify_patient(self.database, self.connector, patient_id, institution_id)
+        except PatientNotIdentified as error:
+            if isinstance(error.__cause__, HubUnavailable):
+                self._identification_unreachable(appointment_id, error.__cause__)
+            raise
         with self.database.write_session() as session:
             appointment = self._held(session, appointment_id)
             previous = self._replaced(session, appointment, reschedule_of)
@@ -300,6 +306,21 @@ class Bookings:
         except HubUnavailable as error:
             return self._after_lost_booking_answer(client, target, error)
         return self.finish_booking(target.intent_id)
+
+    def _identification_unreachable(self, appointment_id: int, failure: HubUnavailable) -> None:
+        """CheckPatient got no answer: nothing was booked; the hold is let go and journalled
+        like any booking refused for want of a connection, then ``BookingUnavailable``."""
+        with self.database.write_session() as session:
+            appointment = self._held(session, appointment_id)
+            release(session, appointment, self.clock())
+            self._journal(
+                session,
+                appointment,
+                journal_text.refused_no_connection(failure.endpoint_url),
+                f"Талон №{appointment.ticket_number}, {appointment.visit_label}; "
+                f"идентификация пациента (CheckPatient); причина: {failure.cause}",
+            )
+        raise BookingUnavailable(failure.endpoint_url) from failure
 
     def _held(self, session: Session, appointment_id: int) -> Appointment:
         appointment = session.get(Appointment, appointment_id, with_for_update=True)
