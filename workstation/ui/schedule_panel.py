@@ -281,7 +281,8 @@ class SchedulePanel(QWidget):
         if specialty_id is None or (
             self.filters.specialty_field.hasFocus() and self.filters.current().specialty
         ):
-            specialty_id = self.tree_model.first_specialty_id() or specialty_id
+            best = self.tree_model.best_specialty_id(self.filters.current().specialty)
+            specialty_id = best or specialty_id
         if specialty_id is None:
             self.hint.emit(
                 "Выберите в расписании специальность или врача, затем нажмите F4."

@@ -132,14 +132,25 @@ class ScheduleTreeModel(QAbstractItemModel):
         """Show nothing."""
         self.set_tree(None)
 
-    def first_specialty_id(self) -> int | None:
-        """The first specialty of the tree (what a specialty search found first)."""
+    def best_specialty_id(self, typed: str = "") -> int | None:
+        """The specialty of the tree that ``typed`` most likely means (the first one without).
+
+        «терапевт» finds «Врач-стоматолог-терапевт» as well as «Врач-терапевт участковый»; the
+        operator means the one where the typed text comes first in the name, then the shorter.
+        """
         if self._tree is None:
             return None
+        wanted = typed.strip().casefold().replace("ё", "е")
+        best: tuple[int, int] | None = None
+        best_id: int | None = None
         for department in self._tree.departments:
             for specialty in department.specialties:
-                return specialty.id
-        return None
+                name = specialty.name.casefold().replace("ё", "е")
+                position = name.find(wanted) if wanted else 0
+                rank = (position if position >= 0 else len(name) + 1, len(name))
+                if best is None or rank < best:
+                    best, best_id = rank, specialty.id
+        return best_id
 
     def index_of_doctor(self, doctor_id: int, column: int = Column.NAME) -> QModelIndex:
         """The doctor's row (invalid when the doctor is not in the tree)."""
