@@ -99,14 +99,23 @@ def sync_hub(
     """
     started = time.perf_counter()
     summary = SyncSummary(endpoint_url=endpoint_url)
-    with database.session() as session:
-        run = SyncRun(endpoint_url=endpoint_url)
-        session.add(run)
-        store_districts(session, hub.get_district_list(), summary.changes)
-        session.flush()
-        clinics = hub.get_lpu_list(None)
-        store_clinics(session, endpoint_url, clinics, summary.changes)
-        run_id = run.id
+    try:
+        with database.session() as session:
+            run = SyncRun(endpoint_url=endpoint_url)
+            session.add(run)
+            store_districts(session, hub.get_district_list(), summary.changes)
+            session.flush()
+            clinics = hub.get_lpu_list(None)
+            store_clinics(session, endpoint_url, clinics, summary.changes)
+            run_id = run.id
+    except HubError as error:
+        # The hub did not give its directory: the run is rolled back with the directory, so
+        # it is recorded apart, finished with the error (the status bar shows it).
+        with database.session() as session:
+            session.add(SyncRun(endpoint_url=endpoint_url, finished_at=dt.datetime.now(dt.UTC),
+                                summary=f"Синхронизация {endpoint_url}: справочник не получен",
+                                failures=error.message))
+        raise
     wanted = set(lpu_ids) if lpu_ids is not None else None
     chosen = [c for c in clinics if c.is_active and (wanted is None or c.id_lpu in wanted)]
     summary.institutions = len(chosen)
