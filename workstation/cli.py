@@ -195,8 +195,9 @@ def _run_gui(args: argparse.Namespace) -> int:
     demo = bool(getattr(args, "demo", False))
     endpoints = configured_hubs()
     with contextlib.ExitStack() as stack:
-        if demo and not endpoints and args.screenshot is None:
-            # The demo needs nothing else running: its own LPU emulator on a free local port.
+        if demo and not endpoints:
+            # The demo needs nothing else running: its own LPU emulator on a free local port
+            # (the screenshot, too, shows a schedule synced from it).
             from workstation.services.demo import demo_emulator
 
             endpoints = [stack.enter_context(demo_emulator())]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -25,7 +25,6 @@ from sqlalchemy import select
 from tests.helpers.booking_desk import (
     LPU,
     connector_for,
-    connector_for_url,
     hub_bookings,
     sync_cache,
 )
@@ -42,10 +41,10 @@ from workstation.models import (
     SmsMessage,
 )
 from workstation.models.identity import snils_check_number
-from workstation.services.booking import Bookings
 from workstation.services.database import Database
 from workstation.services.emulator.server import EmulatorServer
 from workstation.services.hub.endpoints import HubEndpoint
+from workstation.services.hub_status import EndpointStatus
 from workstation.services.hub.results import HubPatient
 from workstation.services.journal import Actor
 from workstation.services.patient_registry import IdentificationWay, PatientForm, save_patient
@@ -164,12 +163,12 @@ def _make_screen(
     qtbot: QtBot,
     database: Database,
     emulator: EmulatorServer,
-    bookings_factory: Callable[[], Bookings] | None = None,
+    endpoint_url: str | None = None,
 ) -> Screen:
     emulator.faults.clear()
-    endpoint = HubEndpoint(emulator.url, emulator.guid, "эмулятор ЛПУ")
+    endpoint = HubEndpoint(endpoint_url or emulator.url, emulator.guid, "эмулятор ЛПУ")
     window = MainWindow(database, endpoints=[endpoint], remember_geometry=False,
-                        operator=OPERATOR.operator, bookings_factory=bookings_factory)
+                        operator=OPERATOR.operator)
     qtbot.addWidget(window)
     window.resize(1366, 768)
     window.show()
@@ -375,12 +374,9 @@ def test_the_institution_unreachable_shows_the_manuals_message_and_journals_it(
     qtbot: QtBot, synced_db: Database, emulator: EmulatorServer, known_to_mis: bool
 ) -> None:
     caller = add_caller(synced_db, emulator)
-    dead_url = "http://127.0.0.1:9/HubService.svc"  # the discard port: nothing listens
-
-    def bookings() -> Bookings:
-        return Bookings(synced_db, connector_for_url(dead_url, emulator.guid), actor=OPERATOR)
-
-    screen = _make_screen(qtbot, synced_db, emulator, bookings)
+    # The workstation's hub is now unreachable (the discard port: nothing listens there).
+    dead_url = "http://127.0.0.1:9/HubService.svc"
+    screen = _make_screen(qtbot, synced_db, emulator, dead_url)
     window = screen.window
     identify_by_snils(qtbot, window, caller)
     if known_to_mis:
@@ -404,6 +400,8 @@ def test_the_institution_unreachable_shows_the_manuals_message_and_journals_it(
     assert box.text() == message
     assert dead_url in box.informativeText()
     assert any(action == f"Отказ в записи (нет связи) {dead_url}" for action in screen.journal())
+    assert window.hub_status.status(dead_url) is EndpointStatus.FAILED
+    assert "нет связи" in window.hub_status.dot(dead_url).toolTip()
     assert window.booking.current_hold is None  # nothing booked, the slot is free again
     with synced_db.session() as session:
         states = set(session.scalars(

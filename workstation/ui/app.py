@@ -6,6 +6,7 @@ PNG and returns: the CI and the documentation use it.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -78,8 +79,11 @@ def run_gui(
             operator=Actor.system().operator,
         )
         if screenshot is not None:
-            return _save_screenshot(app, window, screenshot)
+            return _save_screenshot(app, window, screenshot, database, endpoints or [])
         app.aboutToQuit.connect(window.shutdown)
+        # What the start-up loaded lives as long as the window: keep it out of the collector's
+        # full passes, which otherwise stall the event loop for 50-70 ms (event_loop_stall).
+        window.initialLoadFinished.connect(gc.freeze)
         window.show()
         if sync_on_start:
             window.start_sync()
@@ -96,7 +100,13 @@ def run_gui(
         database.dispose()
 
 
-def _save_screenshot(app: QApplication, window: MainWindow, path: Path) -> int:
+def _save_screenshot(
+    app: QApplication,
+    window: MainWindow,
+    path: Path,
+    database: Database,
+    endpoints: list[HubEndpoint],
+) -> int:
     window.resize(*SCREENSHOT_SIZE)
     window.show()
     deadline = QDeadlineTimer(int(SCREENSHOT_TIMEOUT_S * 1000))
@@ -109,6 +119,9 @@ def _save_screenshot(app: QApplication, window: MainWindow, path: Path) -> int:
     )
     if problem is not None:
         return _fail(problem)
+    problem = fill_booking_screen(window, database, endpoints, deadline)
+    if problem is not None:
+        return _fail(problem)
     app.processEvents()  # let the view lay out the rows that just arrived
     pixmap = window.grab()
     path = path.expanduser()
@@ -116,6 +129,94 @@ def _save_screenshot(app: QApplication, window: MainWindow, path: Path) -> int:
     if not pixmap.save(str(path), "PNG"):
         return _fail(f"не удалось записать файл {path}")
     return 0
+
+
+def fill_booking_screen(
+    window: MainWindow,
+    database: Database,
+    endpoints: list[HubEndpoint],
+    deadline: QDeadlineTimer,
+) -> str | None:
+    """Show the booking screen at work: the shown institution's schedule synced from the first
+    endpoint (when there is one), a patient chosen, the first doctor with free slots and his
+    week. Nothing is booked or held. The reason when something did not load, else None."""
+    panel = window.schedule_panel
+    institution_id = panel.institution_id
+    if endpoints and institution_id is not None:
+        problem = _sync_institution(database, endpoints[0], institution_id)
+        if problem is not None:
+            return problem
+        problem = _run_until(panel.refresh_schedule, panel.treeLoaded, window.loadFailed,
+                             deadline)
+        if problem is not None:
+            return problem
+        status = window.hub_status
+        _run_until(status.refresh, status.refreshed, status.refreshFailed, deadline)
+    surname = first_patient_surname(database)
+    patients = window.patient_panel
+    if surname is not None:
+        search = patients.searchFinished
+        problem = _run_until(lambda: patients.search_field.setText(surname), search,
+                             window.loadFailed, deadline)
+        if problem is not None:
+            return problem
+        tickets = window.patient_tickets
+
+        def choose_first() -> None:
+            patients.choose(0)
+
+        _run_until(choose_first, tickets.loaded, window.loadFailed, deadline)
+    tree = panel.tree_model.tree
+    doctor = next((d for d in tree.doctors() if d.free_count), None) if tree else None
+    if doctor is not None:
+        week = panel.week_view
+
+        def show_doctor() -> None:
+            panel.show_doctor(doctor.id)
+
+        problem = _run_until(show_doctor, week.loaded, week.loadFailed, deadline)
+        if problem is not None:
+            return problem
+        week.go_nearest()
+        _run_until(lambda: None, week.loaded, week.loadFailed, QDeadlineTimer(2000))
+    QApplication.processEvents()
+    return None
+
+
+def _sync_institution(database: Database, endpoint: HubEndpoint, institution_id: int) -> str | None:
+    """Pull the schedule of one institution (the screenshot has no operator to wait)."""
+    from sqlalchemy import select
+
+    from workstation.models import Institution
+    from workstation.services.hub.routing import build_connector
+    from workstation.services.sync import sync_hub
+
+    with database.session() as session:
+        hub_id = session.scalar(select(Institution.hub_id).where(Institution.id == institution_id))
+    if hub_id is None:
+        return "учреждение не найдено в базе данных"
+    connector = build_connector(database, [endpoint])
+    try:
+        summary = sync_hub(database, connector.for_lpu(hub_id), endpoint.url, days=14,
+                           lpu_ids=[hub_id])
+    finally:
+        connector.close()
+    if summary.failures:
+        return f"расписание не загружено: {summary.failures}"
+    return None
+
+
+def first_patient_surname(database: Database) -> str | None:
+    """A registered patient with the consent, for the screenshot's ПАЦИЕНТ column."""
+    from sqlalchemy import select
+
+    from workstation.models import Patient
+
+    with database.session() as session:
+        return session.scalar(
+            select(Patient.last_name).where(Patient.consent_given_at.is_not(None))
+            .order_by(Patient.id).limit(1)
+        ) or session.scalar(select(Patient.last_name).order_by(Patient.id).limit(1))
 
 
 def _fail(reason: str) -> int:

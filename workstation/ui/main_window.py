@@ -65,6 +65,7 @@ from workstation.ui.booking_dialogs import (
 )
 from workstation.ui.db_worker import DatabaseWorker, describe_error
 from workstation.ui.hold_bar import HoldBar
+from workstation.ui.hub_status_widget import HubStatusWidget
 from workstation.ui.institution_tree_model import Column, InstitutionTreeModel
 from workstation.ui.journal_dock import JournalDock
 from workstation.ui.patient_panel import PatientPanel
@@ -345,6 +346,7 @@ class MainWindow(QMainWindow):
             directory.list_settlements, self._on_settlements, self._on_settlements_failed,
             owner=self,
         )
+        self._hub_status.refresh()
         if self._lifecycle is not None:
             self._lifecycle.finished.connect(self._on_lifecycle_run)
             self._lifecycle.failed.connect(self._on_lifecycle_failed)
@@ -465,6 +467,11 @@ class MainWindow(QMainWindow):
     def schedule_panel(self) -> SchedulePanel:
         """The РАСПИСАНИЕ column."""
         return self._schedule
+
+    @property
+    def hub_status(self) -> HubStatusWidget:
+        """The status bar's connection dots and the cached schedule's age."""
+        return self._hub_status
 
     @property
     def hold_bar(self) -> HoldBar:
@@ -641,6 +648,7 @@ class MainWindow(QMainWindow):
 
     def _on_hub_unreachable(self, message: str, endpoint_url: str) -> None:
         self._show_error(message)
+        self._hub_status.set_endpoint_failed(endpoint_url, message)
         self._schedule.refresh_schedule()
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Нет связи с ЛПУ"), message,
                           QMessageBox.StandardButton.Ok, self)
@@ -708,10 +716,13 @@ class MainWindow(QMainWindow):
     def _on_sync_finished(self, summary: str) -> None:
         self._sync_progress.setVisible(False)
         self.statusBar().showMessage(summary, ERROR_MESSAGE_MS)
+        self._hub_status.refresh()
+        self._schedule.refresh_schedule()  # new free slots, slots taken elsewhere turn grey
 
     def _on_sync_failed(self, message: str) -> None:
         self._sync_progress.setVisible(False)
         self._show_error(message)
+        self._hub_status.refresh()
 
     def shutdown(self) -> None:
         """Stop the database worker (waits for a running query); safe to call twice."""
@@ -806,6 +817,9 @@ class MainWindow(QMainWindow):
         columns.setStretchFactor(1, 1)
         columns.setStretchFactor(2, 0)
         columns.setSizes([PATIENT_COLUMN_WIDTH, 1000, TICKETS_COLUMN_WIDTH])
+        # The form's fields and the ticket list stay readable when the window is narrow.
+        self._patient_panel.setMinimumWidth(PATIENT_COLUMN_WIDTH - 40)
+        self._patient_tickets.setMinimumWidth(TICKETS_COLUMN_WIDTH - 40)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -834,6 +848,8 @@ class MainWindow(QMainWindow):
         status.addWidget(self._loading_label)
         status.addPermanentWidget(self._sync_progress)
         status.addWidget(self._banner_label, 1)
+        self._hub_status = HubStatusWidget(self._worker, list(self._sync.endpoints), self)
+        status.addPermanentWidget(self._hub_status)
         status.addPermanentWidget(self._database_label)
 
     def _build_actions(self) -> None:
