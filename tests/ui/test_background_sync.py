@@ -61,3 +61,29 @@ def test_without_endpoints_f5_is_disabled(qtbot: QtBot, sqlite_url: str) -> None
     assert window.start_sync() is False
     window.close()
     database.dispose()
+
+
+def test_shift_f5_stops_a_long_sync_without_the_window_waiting(
+    qtbot: QtBot, sqlite_url: str, emulator: EmulatorServer
+) -> None:
+    database = Database(sqlite_url)
+    database.upgrade()
+    emulator.faults.set("GetAvaibleAppointments", "latency", latency=0.3)
+    window = MainWindow(
+        database, remember_geometry=False,
+        endpoints=[HubEndpoint(emulator.url, emulator.guid, "эмулятор")],
+    )
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.stop_sync_action.isEnabled()
+    with qtbot.waitSignal(window.background_sync.progressed, timeout=SYNC_TIMEOUT_MS):
+        window.sync_action.trigger()
+    assert window.stop_sync_action.isEnabled()
+    with qtbot.waitSignal(window.background_sync.finished, timeout=SYNC_TIMEOUT_MS) as finished:
+        window.stop_sync_action.trigger()
+        assert window.background_sync.is_running()  # asked, not waited for
+    assert finished.args[0].startswith("Обновление расписаний остановлено")
+    assert not window.sync_progress_bar.isVisible()
+    assert not window.stop_sync_action.isEnabled()
+    window.close()
+    database.dispose()

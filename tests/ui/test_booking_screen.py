@@ -44,8 +44,8 @@ from workstation.models.identity import snils_check_number
 from workstation.services.database import Database
 from workstation.services.emulator.server import EmulatorServer
 from workstation.services.hub.endpoints import HubEndpoint
-from workstation.services.hub_status import EndpointStatus
 from workstation.services.hub.results import HubPatient
+from workstation.services.hub_status import EndpointStatus
 from workstation.services.journal import Actor
 from workstation.services.patient_registry import IdentificationWay, PatientForm, save_patient
 from workstation.services.regional_data import load_regional_data

@@ -63,6 +63,11 @@ class BackgroundSync(QObject):
         self._thread.start()
         return True
 
+    def cancel(self) -> None:
+        """Ask a running sync to stop after the institution in hand; ``finished`` then says
+        so. Never waits (the operator's «Остановить» on the GUI thread)."""
+        self._cancel.set()
+
     def stop(self, timeout: float = 5.0) -> None:
         """Ask a running sync to stop after the institution in hand, and wait a little for it.
 
@@ -98,7 +103,11 @@ class BackgroundSync(QObject):
             finally:
                 client.close()
             if summary.cancelled:
-                return
+                lines.append(
+                    f"Обновление расписаний остановлено: обновлено учреждений "
+                    f"{summary.institutions}; остальные — при следующем обновлении (F5)"
+                )
+                break
             slots = summary.changes["slots.inserted"] + summary.changes["slots.updated"]
             lines.append(
                 f"Расписания обновлены: учреждений {summary.institutions}, "

@@ -113,6 +113,7 @@ HOTKEYS: tuple[tuple[str, object, bool], ...] = (
         True,
     ),
     ("F5", QT_TRANSLATE_NOOP("HotkeysDialog", "Обновить расписания из сервиса записи"), True),
+    ("Shift+F5", QT_TRANSLATE_NOOP("HotkeysDialog", "Остановить обновление расписаний"), True),
     ("F6", QT_TRANSLATE_NOOP("HotkeysDialog", "Записаться на удерживаемое время"), True),
     ("F7", QT_TRANSLATE_NOOP("HotkeysDialog", "Ввести код подтверждения из СМС"), True),
     (
@@ -706,6 +707,7 @@ class MainWindow(QMainWindow):
         if started:
             self._sync_progress.setRange(0, 0)
             self._sync_progress.setVisible(True)
+            self.stop_sync_action.setEnabled(True)
         return started
 
     def _on_sync_progress(self, done: int, total: int, institution: str) -> None:
@@ -715,12 +717,14 @@ class MainWindow(QMainWindow):
 
     def _on_sync_finished(self, summary: str) -> None:
         self._sync_progress.setVisible(False)
+        self.stop_sync_action.setEnabled(False)
         self.statusBar().showMessage(summary, ERROR_MESSAGE_MS)
         self._hub_status.refresh()
         self._schedule.refresh_schedule()  # new free slots, slots taken elsewhere turn grey
 
     def _on_sync_failed(self, message: str) -> None:
         self._sync_progress.setVisible(False)
+        self.stop_sync_action.setEnabled(False)
         self._show_error(message)
         self._hub_status.refresh()
 
@@ -891,6 +895,10 @@ class MainWindow(QMainWindow):
         self.sync_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.sync_action.setEnabled(bool(self._sync.endpoints))
         self.sync_action.triggered.connect(self.start_sync)
+        self.stop_sync_action = QAction(self.tr("Ос&тановить обновление расписаний"), self)
+        self.stop_sync_action.setShortcut(QKeySequence("Shift+F5"))
+        self.stop_sync_action.setEnabled(False)
+        self.stop_sync_action.triggered.connect(self._sync.cancel)
         self.hotkeys_action = QAction(self.tr("&Горячие клавиши"), self)
         self.hotkeys_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
         self.hotkeys_action.triggered.connect(self.show_hotkeys)
@@ -919,6 +927,7 @@ class MainWindow(QMainWindow):
         go_menu.addAction(self.earliest_free_city_action)
         go_menu.addAction(self.focus_tree_action)
         go_menu.addAction(self.sync_action)
+        go_menu.addAction(self.stop_sync_action)
         go_menu.addAction(self.sms_outbox_action)
         booking_menu = menu_bar.addMenu(self.tr("&Запись"))
         booking_menu.addAction(self.new_call_action)

@@ -65,8 +65,10 @@ def test_booking_without_a_phone_issues_the_ticket_at_once(desk: Desk) -> None:
     (at_hub,) = _at_hub(desk, appointment)
     assert at_hub.state == AppointmentState.BOOKED and at_hub.id_pat == appointment.hub_patient_id
     assert _slot_state(desk, slot) == SlotState.BOOKED
+    visit = f"{appointment.visit_start:%d.%m.%Y %H:%M}"
     assert desk.journal() == [
-        f"Запись на прием Талон №{ticket.ticket_number}, {appointment.visit_start:%d.%m.%Y %H:%M}"
+        f"Выбор времени приема Талон №{ticket.ticket_number}, {visit}",
+        f"Запись на прием Талон №{ticket.ticket_number}, {visit}",
     ]
     assert desk.sms() == []  # «Вариант 2»: no phone, no SMS
 
@@ -93,8 +95,9 @@ def test_a_phone_means_an_sms_code_and_the_ticket_only_after_it(desk: Desk) -> N
     assert confirmed.state == AppointmentState.BOOKED
     assert desk.bookings.confirm(pending.ticket_number, code).state == AppointmentState.BOOKED
     journal = desk.journal()
-    assert journal[0].startswith(f"Бронь записи на прием Талон №{pending.ticket_number}")
-    assert journal[1:] == [
+    assert journal[0].startswith(f"Выбор времени приема Талон №{pending.ticket_number}")
+    assert journal[1].startswith(f"Бронь записи на прием Талон №{pending.ticket_number}")
+    assert journal[2:] == [
         f"Неверный код подтверждения Талон №{pending.ticket_number}",
         f"Подтверждение записи на прием Талон №{pending.ticket_number}, {pending.visit_label}",
     ]
@@ -258,7 +261,11 @@ def test_ticket_numbers_are_unique_and_every_booking_is_journaled(desk: Desk) ->
     assert [int(n) for n in numbers] == list(range(int(numbers[0]), int(numbers[0]) + 5))
     with desk.database.session() as session:
         assert session.scalars(select(HubIntent.status)).all() == [IntentStatus.DONE] * 5
-    assert len(desk.journal()) == 5
+    journal = desk.journal()
+    assert len(journal) == 10  # each: the time chosen (held), then booked
+    assert [line.split(" Талон")[0] for line in journal] == [
+        "Выбор времени приема", "Запись на прием"
+    ] * 5
 
 
 def test_a_bad_phone_is_refused_before_anything_is_sent(desk: Desk) -> None:

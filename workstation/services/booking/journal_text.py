@@ -9,6 +9,19 @@ CONTACTS_CHANGED = "Изменение контактной информации
 PASSWORD_CHANGED = "Изменение пароля"
 
 
+def held(appointment: Appointment) -> str:
+    """The operator chose a time and it is held during the call (not in the manual: the portal
+    has no holds)."""
+    return f"Выбор времени приема Талон №{appointment.ticket_number}, {appointment.visit_label}"
+
+
+def hold_released(appointment: Appointment) -> str:
+    return (
+        f"Отказ от выбранного времени Талон №{appointment.ticket_number}, "
+        f"{appointment.visit_label}"
+    )
+
+
 def booked(appointment: Appointment) -> str:
     """«Запись на прием Талон №21752, 14.08.2015 10:30»."""
     return f"Запись на прием Талон №{appointment.ticket_number}, {appointment.visit_label}"

@@ -219,6 +219,7 @@ class Bookings:
                 session.add(appointment)
                 session.flush()  # the unique index of active appointments answers here
                 slot.state = SlotState.HELD
+                self._journal(session, appointment, journal_text.held(appointment))
                 return ticket_view(appointment)
         except IntegrityError:
             with self.database.session() as session:
@@ -247,6 +248,7 @@ class Bookings:
             if self._has_pending_intent(session, appointment.id):
                 raise BookingInProgress()
             release(session, appointment, self.clock())
+            self._journal(session, appointment, journal_text.hold_released(appointment))
 
     # -- book ---------------------------------------------------------------------------------
 
