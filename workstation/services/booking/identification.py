@@ -1,4 +1,6 @@
-"""The patient's ``IdPat`` in an institution's MIS: remembered, or asked for with CheckPatient."""
+"""The patient's ``IdPat`` in an institution's MIS: remembered, asked for with CheckPatient, or
+(where the workstation may) registered there with AddNewPatient when the MIS does not know them.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from workstation.models.base import utc_now
 from workstation.services.booking.errors import PatientNotIdentified
 from workstation.services.database import Database
 from workstation.services.hub.connector import HubConnector
-from workstation.services.hub.errors import HubBusinessError, HubUnavailable
+from workstation.services.hub.errors import HubBusinessError, HubUnavailable, PatientNotFound
 from workstation.services.hub.results import HubPatient
 
 
@@ -40,12 +42,19 @@ def as_hub_patient(patient: Patient) -> HubPatient:
 
 
 def identify_patient(
-    database: Database, connector: HubConnector, patient_id: int, institution_id: int
+    database: Database,
+    connector: HubConnector,
+    patient_id: int,
+    institution_id: int,
+    *,
+    register_unknown: bool = True,
 ) -> str:
     """The patient's ``IdPat`` in the institution, asking its MIS (and remembering) if unknown.
 
+    When the MIS answers «пациент не найден» (20) and ``register_unknown`` allows it, the patient
+    is registered there with AddNewPatient (the MIS may refuse: then its reason is given).
     Raises ``PatientNotIdentified`` with the hub's explanation (errors 20/21/22) or the
-    "no connection" message.
+    "no connection" message (the ``HubUnavailable`` as its cause).
     """
     with database.session() as session:
         id_pat = known_id_pat(session, patient_id, institution_id)
@@ -55,8 +64,21 @@ def identify_patient(
         institution = session.get_one(Institution, institution_id)
         hub_patient = as_hub_patient(patient)
         hub_lpu = institution.hub_id
+    client = connector.for_lpu(hub_lpu)
     try:
-        id_pat = connector.for_lpu(hub_lpu).check_patient(hub_lpu, hub_patient)
+        id_pat = client.check_patient(hub_lpu, hub_patient)
+    except PatientNotFound as not_found:
+        if not register_unknown:
+            raise PatientNotIdentified(not_found.message) from not_found
+        try:
+            id_pat = client.add_new_patient(hub_lpu, hub_patient)
+        except HubUnavailable as error:
+            raise PatientNotIdentified(error.message) from error
+        except HubBusinessError as error:
+            raise PatientNotIdentified(
+                f"{not_found.message} Зарегистрировать пациента в медицинской организации не "
+                f"удалось: {error.message}"
+            ) from error
     except (HubBusinessError, HubUnavailable) as error:
         raise PatientNotIdentified(error.message) from error
     if not id_pat:

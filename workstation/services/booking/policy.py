@@ -22,5 +22,8 @@ class BookingPolicy:
     timeouts are far shorter) and may be reconciled."""
     remind_before: dt.timedelta = dt.timedelta(hours=24)
     """Reminder SMS this long before the visit."""
+    register_unknown_patients: bool = True
+    """A patient the MIS does not know (CheckPatient: 20) is registered there (AddNewPatient);
+    off where the institutions register new patients only at their own desk."""
     alternatives: int = 3
     """Free slots offered when the chosen one is taken."""

@@ -284,7 +284,10 @@ class Bookings:
         if expired:
             raise HoldExpired()
         try:
-            id_pat = identify_patient(self.database, self.connector, patient_id, institution_id)
+            id_pat = identify_patient(
+                self.database, self.connector, patient_id, institution_id,
+                register_unknown=self.policy.register_unknown_patients,
+            )
         except PatientNotIdentified as error:
             if isinstance(error.__cause__, HubUnavailable):
                 self._identification_unreachable(appointment_id, error.__cause__)
