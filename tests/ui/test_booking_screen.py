@@ -476,3 +476,23 @@ def test_reschedule_books_the_new_time_and_the_old_ticket_goes_on_both_sides(
     assert [b.state for b in hub_bookings(screen.emulator, new_hub)] == [AppointmentState.BOOKED]
     assert any(action.startswith("Перенос записи") for action in screen.journal())
     _wait_dialog(qtbot, TicketIssuedDialog).reject()
+
+
+def test_choosing_another_caller_lets_the_held_time_go(qtbot: QtBot, screen: Screen) -> None:
+    window = screen.window
+    first = add_caller(screen.database, screen.emulator)
+    second = add_caller(screen.database, screen.emulator)
+    identify_by_snils(qtbot, window, first)
+    earliest_free_of(qtbot, screen, screen.free_specialty())
+    hold_current(qtbot, window)
+    held = window.booking.current_hold
+    assert held is not None and window.booking.hold_patient_id == first.patient_id
+    with qtbot.waitSignal(window.booking.holdReleased, timeout=TIMEOUT_MS):
+        identify_by_snils(qtbot, window, second)
+    assert window.booking.current_hold is None
+    assert window.hold_bar.hold is None
+    qtbot.waitUntil(
+        lambda: screen.appointment(held.ticket_number).state == AppointmentState.RELEASED,
+        timeout=TIMEOUT_MS,
+    )
+    assert not window.book_held_slot()  # F6 now books nothing for the wrong caller

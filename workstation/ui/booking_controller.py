@@ -89,6 +89,7 @@ class BookingController(QObject):
         self._clock = clock
         self._worker = DatabaseWorker(database, self, thread_name="booking-hub")
         self._hold: TicketView | None = None
+        self._hold_patient: int | None = None
         self._requests = 0
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
@@ -110,6 +111,11 @@ class BookingController(QObject):
     def current_hold(self) -> TicketView | None:
         """The slot held for the operator, if any."""
         return self._hold
+
+    @property
+    def hold_patient_id(self) -> int | None:
+        """The patient the current hold is for."""
+        return self._hold_patient if self._hold is not None else None
 
     @property
     def is_busy(self) -> bool:
@@ -143,6 +149,7 @@ class BookingController(QObject):
 
         if previous is not None:
             self._forget_hold(released=True)
+        self._hold_patient = patient_id
         self._submit(job, self._on_held)
 
     def release(self) -> None:

@@ -572,9 +572,22 @@ class MainWindow(QMainWindow):
 
     def _on_patient_chosen(self, patient_id: int) -> None:
         self._patient_tickets.set_patient(patient_id)
+        self._forget_other_patients_booking(patient_id)
 
     def _on_patient_cleared(self) -> None:
         self._patient_tickets.set_patient(None)
+        self._forget_other_patients_booking(None)
+
+    def _forget_other_patients_booking(self, patient_id: int | None) -> None:
+        """Another caller: the time held and the ticket being moved were the previous one's."""
+        held_for = self._booking.hold_patient_id
+        if held_for is not None and held_for != patient_id:
+            self._booking.release()
+            self._show_hint(self.tr("Выбран другой пациент: удержанное время освобождено."))
+        if self._reschedule_of is not None:
+            self._reschedule_of = None
+            self._hold_bar.show_idle()
+        self._hold_bar.phone_field.clear()
 
     def _on_held(self, ticket: TicketView) -> None:
         self._hold_bar.show_hold(ticket)
