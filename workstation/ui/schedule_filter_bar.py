@@ -99,6 +99,11 @@ class ScheduleFilterBar(QWidget):
         layout.addWidget(self.date_to, 1, 3)
         layout.addWidget(self.only_free, 1, 4)
         layout.addWidget(self.clear_button, 1, 5)
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("filterError")
+        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.setVisible(False)
+        layout.addWidget(self.error_label, 2, 0, 1, 6)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -151,7 +156,13 @@ class ScheduleFilterBar(QWidget):
     def _emit(self) -> None:
         current = self.current()
         if current.date_from and current.date_to and current.date_to < current.date_from:
-            self.date_to.setToolTip("Конец интервала раньше начала: исправьте даты.")
+            # Nothing can match: say what to fix and keep showing the last valid search.
+            self.error_label.setText(
+                "Конец интервала приема раньше его начала: исправьте даты «с» и «по»."
+            )
+            self.error_label.setVisible(True)
+            return
+        self.error_label.setVisible(False)
         if current == self._last:
             return
         self._last = current
