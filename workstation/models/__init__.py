@@ -1,5 +1,6 @@
 """Persistent entities (SQLAlchemy) and value types; no Qt, no services."""
 
+from workstation.models.accounts import CabinetAccount, StaffAccount, StaffRole
 from workstation.models.appointments import (
     ACTIVE_STATES,
     Appointment,
@@ -10,6 +11,7 @@ from workstation.models.appointments import (
 )
 from workstation.models.base import Base
 from workstation.models.directory import Department, Doctor, Institution, Specialty
+from workstation.models.feedback import FeedbackRequest, FeedbackStatus, VisitRating
 from workstation.models.geography import Settlement
 from workstation.models.hub_cache import District, SyncRun
 from workstation.models.journal import JournalEvent
@@ -31,9 +33,12 @@ __all__ = [
     "AppointmentState",
     "Base",
     "BookingConfirmation",
+    "CabinetAccount",
     "Department",
     "District",
     "Doctor",
+    "FeedbackRequest",
+    "FeedbackStatus",
     "HubIntent",
     "Institution",
     "IntentKind",
@@ -48,6 +53,9 @@ __all__ = [
     "SmsMessage",
     "SmsStatus",
     "Specialty",
+    "StaffAccount",
+    "StaffRole",
     "SyncRun",
     "TicketCounter",
+    "VisitRating",
 ]
