@@ -67,6 +67,10 @@ class CabinetAccount(Base):
     sms_second_factor: Mapped[bool] = mapped_column(Boolean, default=False)
     # «Получать sms-напоминания».
     sms_reminders: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The SMS code of a sign-in with the second factor (Argon2id hash), while one is pending.
+    sign_in_code_hash: Mapped[str | None] = mapped_column(String(200))
+    sign_in_code_expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    sign_in_code_attempts: Mapped[int] = mapped_column(Integer, default=0)
     consent_form_signed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
     created_by: Mapped[str] = mapped_column(String(64), default="")
