@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="построить главное окно без экрана, дождаться загрузки данных, сохранить PNG и выйти",
     )
+    parser.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="режим киоска для пациентов: полноэкранное окно с входом в личный кабинет, "
+        "обратной связью и справочными страницами (с --screenshot — снимок киоска)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="КОМАНДА")
     db = commands.add_parser("db", help="обслуживание базы данных", parents=[database])
     db_commands = db.add_subparsers(dest="db_command", metavar="ДЕЙСТВИЕ", required=True)
@@ -69,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--concurrency", type=int, default=4, help="сколько учреждений читать одновременно (4)"
     )
     _add_lifecycle_commands(commands, database)
+    _add_staff_commands(commands, database)
     print_ticket = commands.add_parser(
         "print-ticket", help="сохранить талон из базы в PDF", parents=[database]
     )
@@ -137,6 +144,30 @@ def _add_lifecycle_commands(commands: Any, database: argparse.ArgumentParser) ->
     )
 
 
+def _add_staff_commands(commands: Any, database: argparse.ArgumentParser) -> None:
+    staff = commands.add_parser(
+        "staff", help="сотрудники: учетные записи для входа в программу", parents=[database]
+    )
+    actions = staff.add_subparsers(dest="staff_command", metavar="ДЕЙСТВИЕ", required=True)
+    add = actions.add_parser(
+        "add",
+        help="добавить сотрудника (пароль спрашивается; без терминала — первая строка ввода)",
+        parents=[database],
+    )
+    add.add_argument("--role", required=True, choices=["operator", "clerk", "admin"],
+                     help="оператор контакт-центра, регистратор или администратор")
+    add.add_argument("--name", default="", metavar="ФИО", help="фамилия, имя, отчество")
+    add.add_argument("login", metavar="ЛОГИН", help="латинские буквы, цифры, «.», «_», «-»")
+    actions.add_parser("list", help="список сотрудников", parents=[database])
+    passwd = actions.add_parser(
+        "passwd", help="задать новый пароль (сотрудник сменит его при входе)", parents=[database]
+    )
+    passwd.add_argument("login", metavar="ЛОГИН")
+    for name, what in (("disable", "отключить"), ("enable", "включить")):
+        action = actions.add_parser(name, help=f"{what} учетную запись", parents=[database])
+        action.add_argument("login", metavar="ЛОГИН")
+
+
 def _resolve_database(args: argparse.Namespace) -> str | None:
     from workstation.services.settings import configured_database_url
 
@@ -201,6 +232,10 @@ def _run_gui(args: argparse.Namespace) -> int:
             from workstation.services.demo import demo_emulator
 
             endpoints = [stack.enter_context(demo_emulator())]
+        if getattr(args, "kiosk", False):
+            from workstation.ui.app import run_kiosk
+
+            return run_kiosk(url, endpoints=endpoints, screenshot=args.screenshot)
         banner = "Демонстрационная база данных" if demo else None
         exit_code: int = run_gui(
             url,
@@ -208,6 +243,7 @@ def _run_gui(args: argparse.Namespace) -> int:
             banner=banner,
             endpoints=endpoints,
             sync_on_start=demo and args.screenshot is None,
+            demo=demo,
         )
     return exit_code
 
@@ -259,6 +295,24 @@ def _lifecycle(args: argparse.Namespace) -> int:
             return command.run_reconcile(context, older_than=args.older_than)
 
 
+def _staff(args: argparse.Namespace) -> int:
+    from workstation.models import StaffRole
+    from workstation.services import staff_command
+
+    url = _resolve_database(args)
+    if url is None:
+        return _no_database()
+    match args.staff_command:
+        case "add":
+            return staff_command.run_add(url, args.login, StaffRole(args.role), args.name)
+        case "list":
+            return staff_command.run_list(url)
+        case "passwd":
+            return staff_command.run_passwd(url, args.login)
+        case command:
+            return staff_command.run_set_active(url, args.login, command == "enable")
+
+
 def _print_ticket(args: argparse.Namespace) -> int:
     from workstation.services.tickets.command import run_print_ticket
 
@@ -277,6 +331,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _sync(args)
     if args.command in ("bookings", "jobs", "sms"):
         return _lifecycle(args)
+    if args.command == "staff":
+        return _staff(args)
     if args.command == "print-ticket":
         return _print_ticket(args)
     return _run_gui(args)

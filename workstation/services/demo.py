@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterator
 
 from sqlalchemy import func, select
 
-from workstation.models import Settlement
+from workstation.models import Settlement, StaffRole
 from workstation.services.database import Database
 from workstation.services.hub.endpoints import HubEndpoint
 from workstation.services.region_generator import generate_patients
 from workstation.services.regional_data import load_regional_data
 from workstation.services.settings import locations, sqlite_url
+from workstation.services.staff import ROLE_LABELS, ensure_demo_staff
 
 # Enough generated patients for the patient search to be worth trying in the demo.
 DEMO_PATIENTS = 1_000
@@ -44,9 +45,21 @@ def prepare_demo_database(report: Callable[[str], None] = print) -> str:
                 f"учреждений {summary.institutions}, врачей {summary.doctors}, "
                 f"пациентов {patients}."
             )
+        with database.session() as session:
+            created = ensure_demo_staff(session)
+        if created:
+            report(describe_demo_staff(created))
     finally:
         database.dispose()
     return url
+
+
+def describe_demo_staff(created: list[tuple[str, str, StaffRole]]) -> str:
+    """How to sign in to the demo: «Демонстрационные пользователи: admin / demo1234 (…), …»."""
+    accounts = ", ".join(
+        f"{login} / {password} ({ROLE_LABELS[role]})" for login, password, role in created
+    )
+    return f"Демонстрационные пользователи (логин / пароль): {accounts}."
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer, SignalInstance
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from workstation import __version__
 from workstation.services.booking.background import LifecycleJob
@@ -22,9 +22,11 @@ from workstation.services.database import Database
 from workstation.services.hub.endpoints import HubEndpoint
 from workstation.services.journal import Actor
 from workstation.services.sms.config import configured_sms_gateway
+from workstation.services.staff import DEMO_PASSWORD, SignedInStaff, has_staff
 from workstation.ui.fonts import install_application_font
 from workstation.ui.main_window import MainWindow
 from workstation.ui.settings import APPLICATION, ORGANIZATION
+from workstation.ui.sign_in_dialog import SignInDialog, show_message
 
 SCREENSHOT_SIZE = (1366, 768)
 SCREENSHOT_TIMEOUT_S = 20.0
@@ -54,6 +56,7 @@ def run_gui(
     banner: str | None = None,
     endpoints: list[HubEndpoint] | None = None,
     sync_on_start: bool = False,
+    demo: bool = False,
 ) -> int:
     """Run the workstation on an already migrated database; the process exit code.
 
@@ -69,14 +72,21 @@ def run_gui(
     database = Database(database_url)
     window: MainWindow | None = None
     lifecycle: LifecycleJob | None = None
+    staff: SignedInStaff | None = None
     try:
         if screenshot is None:
+            # Nobody works at the workstation without signing in (the screenshot shows no one).
+            signed_in = sign_in(database, demo=demo)
+            if not isinstance(signed_in, SignedInStaff):
+                return signed_in
+            staff = signed_in
             lifecycle = LifecycleJob(database, endpoints or [], configured_sms_gateway)
         window = MainWindow(
             database, banner=banner, remember_geometry=screenshot is None, endpoints=endpoints,
             lifecycle_job=lifecycle,
-            # «Выдал» on printed tickets: the OS user until staff sign-in exists.
-            operator=Actor.system().operator,
+            # «Выдал» on printed tickets and the journal's «who»: the OS user for the screenshot.
+            operator=(staff.actor() if staff is not None else Actor.system()).operator,
+            staff=staff,
         )
         if screenshot is not None:
             return _save_screenshot(app, window, screenshot, database, endpoints or [])
@@ -98,6 +108,52 @@ def run_gui(
         if lifecycle is not None:
             lifecycle.close()  # after shutdown(): the job's thread has ended
         database.dispose()
+
+
+DEMO_SIGN_IN_HINT = (
+    f"Демонстрационная база: operator, clerk или admin, пароль {DEMO_PASSWORD}."
+)
+NO_STAFF = (
+    "В базе данных нет ни одного сотрудника, и войти в программу некому. Создайте "
+    "администратора командой\n\n    workstation staff add --role admin ЛОГИН\n\n"
+    "(с теми же параметрами базы данных, что и у этого запуска) и запустите программу снова."
+)
+
+
+def sign_in(database: Database, *, demo: bool = False) -> SignedInStaff | int:
+    """The sign-in dialog before the main window: who signed in, or the exit code (2 when the
+    database has no staff at all, 0 when the dialog was cancelled). The demo says who may
+    sign in and offers the operator's login."""
+    with database.session() as session:
+        staff_exists = has_staff(session)
+    if not staff_exists:
+        print(NO_STAFF, file=sys.stderr)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical, "Вход в систему", NO_STAFF, QMessageBox.StandardButton.Ok
+        )
+        box.setObjectName("noStaffBox")
+        _wait_for(box)
+        return 2
+    dialog = SignInDialog(database, login="operator" if demo else "")
+    if demo:
+        show_message(dialog.message_label, DEMO_SIGN_IN_HINT)
+    try:
+        if _wait_for(dialog) != QDialog.DialogCode.Accepted:
+            return 0
+        return dialog.signed_in()
+    finally:
+        shiboken6.delete(dialog)  # stops its database worker with it
+
+
+def _wait_for(dialog: QDialog) -> int:
+    """Open ``dialog`` and run events until it closes; its result. (open() and a local loop,
+    not exec(): the project's one way of waiting for a dialog.)"""
+    loop = QEventLoop()
+    dialog.finished.connect(loop.quit)
+    dialog.open()
+    if dialog.isVisible():
+        loop.exec()
+    return dialog.result()
 
 
 def _save_screenshot(
@@ -259,3 +315,19 @@ def _run_until(
     if not outcome:
         return f"данные не загрузились за {SCREENSHOT_TIMEOUT_S:g} с"
     return outcome[0]
+
+
+def run_kiosk(
+    database_url: str,
+    *,
+    endpoints: list[HubEndpoint] | None = None,
+    screenshot: Path | None = None,
+) -> int:
+    """Run the patients' kiosk full screen (``workstation --kiosk``); the process exit code.
+
+    The sign-in and cabinet pages are imported lazily; a missing one becomes a placeholder
+    (see ``workstation.ui.kiosk_app``). With ``screenshot``: save a PNG and return.
+    """
+    from workstation.ui.kiosk_app import run_kiosk as run
+
+    return run(database_url, endpoints=endpoints, screenshot=screenshot)

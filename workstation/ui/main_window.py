@@ -55,6 +55,7 @@ from workstation.services.hub.endpoints import HubEndpoint
 from workstation.services.hub.routing import build_connector
 from workstation.services.journal import Actor
 from workstation.services.patient_registry import FormField
+from workstation.services.staff import POLICY, Permission, SignedInStaff
 from workstation.ui import settings
 from workstation.ui.background_sync import BackgroundSync
 from workstation.ui.booking_controller import NO_PATIENT_HINT, BookingController
@@ -63,17 +64,23 @@ from workstation.ui.booking_dialogs import (
     ConfirmationCodeDialog,
     TicketIssuedDialog,
 )
+from workstation.ui.cabinet_account_dialog import CabinetAccountDialog
 from workstation.ui.db_worker import DatabaseWorker, describe_error
+from workstation.ui.feedback_dock import FeedbackDock
 from workstation.ui.hold_bar import HoldBar
 from workstation.ui.hub_status_widget import HubStatusWidget
+from workstation.ui.info_pages import InfoPagesWidget
 from workstation.ui.institution_tree_model import Column, InstitutionTreeModel
 from workstation.ui.journal_dock import JournalDock
+from workstation.ui.lock_screen import IdleWatcher, LockScreen
+from workstation.ui.patient_cabinet import PatientCabinet
 from workstation.ui.patient_panel import PatientPanel
 from workstation.ui.patient_tickets_panel import PatientTicketsPanel
 from workstation.ui.periodic_job import PeriodicJob
 from workstation.ui.schedule_panel import SchedulePanel
 from workstation.ui.settlement_selector import SettlementSelector
 from workstation.ui.sms_outbox_dock import SmsOutboxDock
+from workstation.ui.staff_admin_dialog import StaffAdminDialog
 from workstation.ui.ticket_print_actions import TicketPrintActions
 from workstation.ui.tickets_dock import TicketsDock
 
@@ -84,7 +91,7 @@ ERROR_MESSAGE_MS = 15_000
 LIFECYCLE_INTERVAL_MS = 60_000
 PATIENT_COLUMN_WIDTH = 330
 TICKETS_COLUMN_WIDTH = 300
-SCHEDULE_TAB, DIRECTORY_TAB = 0, 1
+SCHEDULE_TAB, CABINET_TAB, DIRECTORY_TAB = 0, 1, 2
 
 # The keyboard map of operator-ux.md: (key, action, works in this version).
 HOTKEYS: tuple[tuple[str, object, bool], ...] = (
@@ -138,7 +145,7 @@ HOTKEYS: tuple[tuple[str, object, bool], ...] = (
         ),
         True,
     ),
-    ("Ctrl+L", QT_TRANSLATE_NOOP("HotkeysDialog", "Заблокировать рабочее место"), False),
+    ("Ctrl+L", QT_TRANSLATE_NOOP("HotkeysDialog", "Заблокировать рабочее место"), True),
     (
         "Esc",
         QT_TRANSLATE_NOOP("HotkeysDialog", "Закрыть диалог; в строке записи — отпустить время"),
@@ -254,6 +261,8 @@ class MainWindow(QMainWindow):
         lifecycle_interval_ms: int = LIFECYCLE_INTERVAL_MS,
         operator: str = "",
         bookings_factory: Callable[[], Bookings] | None = None,
+        staff: SignedInStaff | None = None,
+        idle_lock_ms: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -269,6 +278,10 @@ class MainWindow(QMainWindow):
         self._expand_after_load = False
         self._chain: _ExpandChain | None = None
         self._shut_down = False
+        # Who signed in; None: nobody (tests, the screenshot), and nothing is gated or locked.
+        self._staff = staff
+        if staff is not None and not operator:
+            operator = staff.actor().operator
 
         self._worker = DatabaseWorker(database, self)
         self._model = InstitutionTreeModel(self._worker, self)
@@ -286,8 +299,14 @@ class MainWindow(QMainWindow):
                 lifecycle_job, lifecycle_interval_ms, self, name="booking-lifecycle"
             )
 
+        # Who the journal names for what is done in this window.
+        system = Actor.system()
+        self._actor = (
+            staff.actor() if staff is not None
+            else Actor(operator or system.operator, system.workstation)
+        )
         self._selector = SettlementSelector(self)
-        self._patient_panel = PatientPanel(self._worker, database, self)
+        self._patient_panel = PatientPanel(self._worker, database, self, actor=self._actor)
         self._tree = QTreeView(self)
         # The booking flow: its hub calls run on a thread of their own (BookingController).
         if bookings_factory is None and endpoints:
@@ -301,6 +320,13 @@ class MainWindow(QMainWindow):
         )
         self._reschedule_of: str | None = None
         self._code_dialog: ConfirmationCodeDialog | None = None
+        # The patient's cabinet as the operator sees it on a call (its own booking thread).
+        self._cabinet = PatientCabinet(
+            self._worker, database, bookings_factory, self._ticket_actions, actor=self._actor,
+            parent=self,
+        )
+        self._feedback_dock = FeedbackDock(self._worker, actor=self._actor, parent=self)
+        self._feedback_dock.setObjectName("feedbackDock")
         self._build_central_widget()
         self._build_status_bar(banner)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._sms_dock)
@@ -308,9 +334,13 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._tickets_dock)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._journal_dock)
         self.tabifyDockWidget(self._sms_dock, self._journal_dock)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._feedback_dock)
+        self.tabifyDockWidget(self._journal_dock, self._feedback_dock)
         self._tickets_dock.hide()
         self._journal_dock.hide()
+        self._feedback_dock.hide()
         self._build_actions()
+        self._build_staff_controls(idle_lock_ms)
 
         self._sync.progressed.connect(self._on_sync_progress)
         self._sync.finished.connect(self._on_sync_finished)
@@ -458,6 +488,47 @@ class MainWindow(QMainWindow):
         return self._sms_dock
 
     @property
+    def staff(self) -> SignedInStaff | None:
+        """Who is signed in; None when nobody is (tests, the screenshot)."""
+        return self._staff
+
+    def allowed(self, permission: Permission) -> bool:
+        """True when the signed-in role may do ``permission`` (always, with nobody signed in)."""
+        return self._staff is None or self._staff.can(permission)
+
+    @property
+    def lock_screen(self) -> LockScreen | None:
+        """The overlay of the locked window (None with nobody signed in)."""
+        return self._lock_screen
+
+    @property
+    def idle_watcher(self) -> IdleWatcher | None:
+        """The idle timer that locks the window (None with nobody signed in)."""
+        return self._idle
+
+    @property
+    def is_locked(self) -> bool:
+        return self._lock_screen is not None and self._lock_screen.is_locked
+
+    def lock(self) -> bool:
+        """Ctrl+L and idle time: cover the window until the signed-in person's password is
+        typed again; False with nobody signed in (nobody could unlock it)."""
+        if self._lock_screen is None or self._staff is None:
+            return False
+        if self._idle is not None:
+            self._idle.stop()
+        self._lock_screen.lock(self._staff)
+        return True
+
+    def show_staff_admin(self) -> StaffAdminDialog | None:
+        """«Администрирование → Сотрудники…» (administrators only; non-blocking)."""
+        if self._staff is None or not self._staff.can(Permission.MANAGE_STAFF):
+            return None
+        dialog = StaffAdminDialog(self._worker, self._staff, self)
+        self._open_dialog(dialog)
+        return dialog
+
+    @property
     def lifecycle_job(self) -> PeriodicJob | None:
         """The booking lifecycle's background job, when the window runs one."""
         return self._lifecycle
@@ -572,11 +643,77 @@ class MainWindow(QMainWindow):
 
     def _on_patient_chosen(self, patient_id: int) -> None:
         self._patient_tickets.set_patient(patient_id)
+        self._cabinet.set_patient(patient_id)
         self._forget_other_patients_booking(patient_id)
 
     def _on_patient_cleared(self) -> None:
         self._patient_tickets.set_patient(None)
+        self._cabinet.set_patient(None)
         self._forget_other_patients_booking(None)
+
+    # --- the personal cabinet, feedback and information ----------------------------------------
+
+    @property
+    def patient_cabinet(self) -> PatientCabinet:
+        """The «Кабинет пациента» tab."""
+        return self._cabinet
+
+    @property
+    def feedback_dock(self) -> FeedbackDock:
+        """The operators' queue of «Обратная связь» requests."""
+        return self._feedback_dock
+
+    def show_patient_cabinet(self) -> bool:
+        """The chosen patient's cabinet (only after the caller is identified)."""
+        if self._patient_panel.patient_id is None:
+            self._show_hint(self.tr(NO_PATIENT_HINT))
+            self._patient_panel.focus_search()
+            return False
+        self._middle.setCurrentIndex(CABINET_TAB)
+        return True
+
+    def show_cabinet_account(self) -> CabinetAccountDialog | None:
+        """«Доступ в личный кабинет…»: issue, reset, block, the profile (chosen patient only)."""
+        patient_id = self._patient_panel.patient_id
+        if patient_id is None:
+            self._show_hint(
+                self.tr("Сначала найдите и идентифицируйте пациента (F2): доступ в личный "
+                        "кабинет выдается только после проверки документов.")
+            )
+            self._patient_panel.focus_search()
+            return None
+        dialog = CabinetAccountDialog(
+            self._worker, patient_id, actor=self._actor,
+            can_manage=self.allowed(Permission.ISSUE_CABINET_ACCOUNTS),
+            document_printer=self._ticket_actions.document_printer, parent=self,
+        )
+        self._open_dialog(dialog)
+        return dialog
+
+    def show_feedback(self) -> None:
+        """The «Обратная связь» queue."""
+        if not self.allowed(Permission.WORK_FEEDBACK):
+            self._show_hint(self.tr("Работа с обращениями доступна операторам контакт-центра."))
+            return
+        self._feedback_dock.show()
+        self._feedback_dock.raise_()
+        self._feedback_dock.refresh()
+
+    def show_info_page(self, key: str) -> QDialog:
+        """Справка → «Вопросы и ответы», «Горячая линия», «Информация для населения»."""
+        dialog = QDialog(self)
+        dialog.setObjectName("infoPagesDialog")
+        dialog.setWindowTitle(self.tr("Справочная информация"))
+        pages = InfoPagesWidget(dialog)
+        pages.show_page(key)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        buttons.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(pages)
+        layout.addWidget(buttons)
+        dialog.resize(900, 600)
+        self._open_dialog(dialog)
+        return dialog
 
     def _forget_other_patients_booking(self, patient_id: int | None) -> None:
         """Another caller: the time held and the ticket being moved were the previous one's."""
@@ -751,7 +888,10 @@ class MainWindow(QMainWindow):
         if self._lifecycle is not None:
             self._lifecycle.stop(timeout=5.0)
         self._ticket_actions.wait(timeout=5.0)  # a ticket being printed reaches the printer
+        if self._idle is not None:
+            self._idle.stop()
         self._booking.shutdown()  # a booking under way gets its answer (and is recorded)
+        self._cabinet.shutdown()
         self._worker.stop()
 
     # --- Qt overrides -------------------------------------------------------------------------
@@ -821,6 +961,7 @@ class MainWindow(QMainWindow):
         self._middle = QTabWidget(self)
         self._middle.setObjectName("middleTabs")
         self._middle.addTab(schedule_page, self.tr("Расписание"))
+        self._middle.addTab(self._cabinet, self.tr("Кабинет пациента"))
         self._middle.addTab(tree, self.tr("Справочник учреждений"))
 
         # The booking screen's columns (operator-ux.md): ПАЦИЕНТ | РАСПИСАНИЕ | ТАЛОНЫ ПАЦИЕНТА.
@@ -900,6 +1041,19 @@ class MainWindow(QMainWindow):
         self.cancel_ticket_action = QAction(self.tr("&Отменить талон…"), self)
         self.cancel_ticket_action.setShortcut(QKeySequence(Qt.Key.Key_F8))
         self.cancel_ticket_action.triggered.connect(self._patient_tickets.cancel_selected)
+        self.cabinet_tab_action = QAction(self.tr("&Кабинет пациента"), self)
+        self.cabinet_tab_action.triggered.connect(self.show_patient_cabinet)
+        self.cabinet_account_action = QAction(self.tr("&Доступ в личный кабинет…"), self)
+        self.cabinet_account_action.triggered.connect(self.show_cabinet_account)
+        self.feedback_action = QAction(self.tr("&Обратная связь"), self)
+        self.feedback_action.triggered.connect(self.show_feedback)
+        self.info_actions = []
+        for key, title in (("faq", self.tr("&Вопросы и ответы")),
+                           ("hotline", self.tr("&Горячая линия")),
+                           ("public", self.tr("&Информация для населения"))):
+            action = QAction(title, self)
+            action.triggered.connect(lambda _checked=False, page=key: self.show_info_page(page))
+            self.info_actions.append(action)
         self.new_call_action = QAction(self.tr("&Новый звонок"), self)
         self.new_call_action.setShortcut(QKeySequence("Ctrl+N"))
         self.new_call_action.triggered.connect(self.new_call)
@@ -932,6 +1086,12 @@ class MainWindow(QMainWindow):
 
         menu_bar = self.menuBar()
         file_menu = menu_bar.addMenu(self.tr("&Файл"))
+        self.lock_action = QAction(self.tr("За&блокировать рабочее место"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setEnabled(self._staff is not None)  # nobody could unlock it
+        self.lock_action.triggered.connect(self.lock)
+        file_menu.addAction(self.lock_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         go_menu = menu_bar.addMenu(self.tr("&Переход"))
         go_menu.addAction(self._patient_panel.focus_search_action)
@@ -947,6 +1107,10 @@ class MainWindow(QMainWindow):
         booking_menu.addAction(self.book_action)
         booking_menu.addAction(self.confirm_code_action)
         booking_menu.addAction(self.cancel_ticket_action)
+        booking_menu.addSeparator()
+        booking_menu.addAction(self.cabinet_tab_action)
+        booking_menu.addAction(self.cabinet_account_action)
+        booking_menu.addAction(self.feedback_action)
         tickets_menu = menu_bar.addMenu(self.tr("&Талоны"))
         tickets_menu.addAction(self.find_ticket_action)
         tickets_menu.addAction(self.journal_action)
@@ -954,10 +1118,70 @@ class MainWindow(QMainWindow):
         tickets_menu.addActions(list(self._ticket_actions.shared_actions))
         tickets_menu.addSeparator()
         tickets_menu.addMenu(self._ticket_actions.make_format_menu(tickets_menu))
+        self.staff_admin_action = QAction(self.tr("&Сотрудники…"), self)
+        self.staff_admin_action.triggered.connect(self.show_staff_admin)
+        self.admin_menu = menu_bar.addMenu(self.tr("&Администрирование"))
+        self.admin_menu.setObjectName("adminMenu")
+        self.admin_menu.addAction(self.staff_admin_action)
         help_menu = menu_bar.addMenu(self.tr("&Справка"))
         help_menu.addAction(self.hotkeys_action)
         help_menu.addSeparator()
+        help_menu.addActions(self.info_actions)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
+
+    def _build_staff_controls(self, idle_lock_ms: int | None) -> None:
+        self._staff_label = QLabel(self)
+        self._staff_label.setObjectName("staffLabel")
+        self.statusBar().addPermanentWidget(self._staff_label)
+        self._lock_screen: LockScreen | None = None
+        self._idle: IdleWatcher | None = None
+        if self._staff is not None:
+            self._lock_screen = LockScreen(self._worker, self._staff, self)
+            self._lock_screen.unlocked.connect(self._on_unlocked)
+            if idle_lock_ms is None:
+                idle_lock_ms = int(POLICY.idle_lock.total_seconds() * 1000)
+            self._idle = IdleWatcher(idle_lock_ms, self)
+            self._idle.idle.connect(self.lock)
+            self._idle.start()
+        self._show_staff()
+
+    def _show_staff(self) -> None:
+        staff = self._staff
+        self._staff_label.setVisible(staff is not None)
+        if staff is not None:
+            self._staff_label.setText(
+                self.tr("Пользователь: {0}, {1}").format(staff.display_name, staff.role_label)
+            )
+        self.admin_menu.menuAction().setVisible(
+            staff is not None and staff.can(Permission.MANAGE_STAFF)
+        )
+
+    def _on_unlocked(self, staff: SignedInStaff) -> None:
+        previous, self._staff = self._staff, staff
+        if previous is None or previous.id != staff.id:
+            self._switch_operator(staff)
+        self._show_staff()  # the role may have changed meanwhile
+        if self._idle is not None:
+            self._idle.start()
+
+    def _switch_operator(self, staff: SignedInStaff) -> None:
+        """Someone else unlocked: the previous person's call is over, and from now on tickets
+        and the journal name the new one."""
+        self.new_call()
+        actor = staff.actor()
+        self._ticket_actions.set_operator(actor.operator)
+        booking = self._booking
+        if booking.available:
+
+            def rename(_session: object) -> None:
+                # On the hub thread, which alone touches the booking service.
+                bookings = booking.bookings()
+                if bookings is not None:
+                    bookings.actor = actor
+
+            booking.hub_worker.submit(rename, lambda _: None, owner=self)
+        self._show_hint(self.tr("Рабочее место передано: {0}").format(staff.display_name))
 
     def _open_dialog(self, dialog: QWidget) -> None:
         # open(), not exec(): a modal loop inside a slot would stall the worker's callbacks.
