@@ -7,10 +7,14 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from workstation.models import Settlement, StaffRole
+from workstation.models import CabinetAccount, Patient, Settlement, StaffRole
+from workstation.models.base import utc_now
+from workstation.models.identity import Snils
 from workstation.services.database import Database
 from workstation.services.hub.endpoints import HubEndpoint
+from workstation.services.passwords import hash_password
 from workstation.services.region_generator import generate_patients
 from workstation.services.regional_data import load_regional_data
 from workstation.services.settings import locations, sqlite_url
@@ -49,9 +53,46 @@ def prepare_demo_database(report: Callable[[str], None] = print) -> str:
             created = ensure_demo_staff(session)
         if created:
             report(describe_demo_staff(created))
+        with database.session() as session:
+            kiosk_login = ensure_demo_cabinet_account(session)
+        if kiosk_login is not None:
+            report(
+                f"Личный кабинет для киоска (workstation --kiosk --demo): логин {kiosk_login}, "
+                f"пароль {DEMO_CABINET_PASSWORD}."
+            )
     finally:
         database.dispose()
     return url
+
+
+DEMO_CABINET_PASSWORD = "kiosk2026"
+
+
+def ensure_demo_cabinet_account(session: Session) -> str | None:
+    """One demo patient with a personal-cabinet account and a known password (not a one-time
+    one) to try the kiosk with; the login as typed, or None when one exists already."""
+    if session.scalar(select(func.count(CabinetAccount.id))):
+        return None
+    patient = session.scalars(
+        select(Patient)
+        .where(Patient.snils.is_not(None), Patient.oms_number.is_not(None))
+        .order_by(Patient.id)
+        .limit(1)
+    ).first()
+    if patient is None or patient.snils is None:
+        return None
+    session.add(
+        CabinetAccount(
+            patient_id=patient.id,
+            login=patient.snils,
+            password_hash=hash_password(DEMO_CABINET_PASSWORD),
+            must_change_password=False,
+            created_by="демонстрационная база",
+        )
+    )
+    if patient.consent_given_at is None:
+        patient.consent_given_at = utc_now()
+    return Snils.parse(patient.snils).display
 
 
 def describe_demo_staff(created: list[tuple[str, str, StaffRole]]) -> str:
