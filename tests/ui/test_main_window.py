@@ -184,9 +184,10 @@ def test_ctrl_q_closes_the_window_and_stops_both_workers(
     assert not window.isVisible()
     assert not window.worker.is_running
     assert window.worker.worker_thread.isFinished()
-    # The window's database worker and the booking flow's hub thread.
+    # The window's database worker and the hub threads of the booking screen and of the
+    # patient's cabinet.
     assert not window.booking.hub_worker.is_running
-    assert DatabaseWorker.running_count() == before - 2
+    assert DatabaseWorker.running_count() == before - 3
 
 
 def test_help_menu_lists_hotkeys_and_marks_the_working_ones(
