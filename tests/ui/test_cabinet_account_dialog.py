@@ -84,9 +84,15 @@ class Desk:
     def idle(self, dialog: CabinetAccountDialog) -> None:
         self.qtbot.waitUntil(lambda: dialog.is_loaded and not dialog.is_busy, timeout=WAIT_MS)
 
-    def click(self, dialog: CabinetAccountDialog, button: object) -> None:
+    def click(self, dialog: CabinetAccountDialog, button: object, *, confirm: bool = False) -> None:
+        """Click ``button``; with ``confirm``, answer «Да» to the question it asks first."""
         with self.qtbot.waitSignal(dialog.loaded, timeout=WAIT_MS):
             self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # type: ignore[arg-type]
+            if confirm:
+                box = dialog.confirm_box
+                assert box is not None, "a question before the change"
+                yes = next(b for b in box.buttons() if b.text() == "Да")
+                yes.click()
         self.idle(dialog)
 
 
@@ -168,11 +174,19 @@ def test_reset_block_and_unblock(desk: Desk, database: Database) -> None:
     desk.click(dialog, dialog.issue_button)
     first = dialog.password_label.text()
 
-    desk.click(dialog, dialog.reset_button)
+    # «Нет» (the default) changes nothing.
+    desk.qtbot.mouseClick(dialog.reset_button, Qt.MouseButton.LeftButton)
+    box = dialog.confirm_box
+    assert box is not None and box.defaultButton().text() == "Нет"
+    box.defaultButton().click()
+    assert dialog.confirm_box is None
+    assert dialog.password_label.text() == first
+
+    desk.click(dialog, dialog.reset_button, confirm=True)
     assert dialog.password_label.text() not in ("", first)
 
     dialog.block_reason.setText("заявление пациента")
-    desk.click(dialog, dialog.block_button)
+    desk.click(dialog, dialog.block_button, confirm=True)
     assert dialog.status_label.text() == "Заблокирован оператором"
     assert dialog.block_button.text() == "Разблокировать"
     desk.click(dialog, dialog.block_button)

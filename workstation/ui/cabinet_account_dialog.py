@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -140,6 +141,7 @@ class CabinetAccountDialog(QDialog):
         self._printer.failed.connect(self._show_message)
         self._account: CabinetAccountView | None = None
         self._issued: IssuedPassword | None = None
+        self._confirm_box: QMessageBox | None = None
         self._busy = False
         self._is_loaded = False
         self._build()
@@ -184,13 +186,13 @@ class CabinetAccountDialog(QDialog):
         self.issue_button.clicked.connect(self.issue)
         self.reset_button = QPushButton("Сбросить пароль")
         self.reset_button.setObjectName("resetButton")
-        self.reset_button.clicked.connect(self.reset_password)
+        self.reset_button.clicked.connect(self.ask_reset_password)
         self.block_reason = QLineEdit()
         self.block_reason.setObjectName("blockReason")
         self.block_reason.setPlaceholderText("Причина блокировки (необязательно)")
         self.block_button = QPushButton("Заблокировать")
         self.block_button.setObjectName("blockButton")
-        self.block_button.clicked.connect(self.toggle_blocked)
+        self.block_button.clicked.connect(self.ask_toggle_blocked)
         for widget in (self.issue_button, self.reset_button, self.block_reason, self.block_button):
             buttons.addWidget(widget)
         layout.addLayout(buttons)
@@ -449,6 +451,53 @@ class CabinetAccountDialog(QDialog):
             lambda session: issue_account(session, patient_id, actor=actor, now=now, policy=policy),
             self._on_password_issued,
         )
+
+    @property
+    def confirm_box(self) -> QMessageBox | None:
+        """The open «Сбросить пароль?» / «Заблокировать?» question, if any."""
+        return self._confirm_box
+
+    def ask_reset_password(self) -> None:
+        """«Сбросить пароль» asks first: the patient's current password stops working."""
+        self._ask(
+            "Сбросить пароль личного кабинета?",
+            "Текущий пароль пациента перестанет действовать; будет выдан новый одноразовый "
+            "пароль.",
+            self.reset_password,
+        )
+
+    def ask_toggle_blocked(self) -> None:
+        """«Заблокировать» asks first (unblocking does not: it takes nothing away)."""
+        if self._account is not None and not self._account.is_blocked:
+            self._ask(
+                "Заблокировать личный кабинет?",
+                "Пациент не сможет войти в личный кабинет, пока его не разблокируют.",
+                self.toggle_blocked,
+            )
+        else:
+            self.toggle_blocked()
+
+    def _ask(self, question: str, consequence: str, then: Callable[[], None]) -> None:
+        if self._confirm_box is not None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, self.windowTitle(), question,
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("cabinetConfirmBox")
+        box.setInformativeText(consequence)
+        no = box.addButton("Нет", QMessageBox.ButtonRole.NoRole)
+        yes = box.addButton("Да", QMessageBox.ButtonRole.YesRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+
+        def answered() -> None:
+            self._confirm_box = None
+            if box.clickedButton() is yes:
+                then()
+
+        box.finished.connect(answered)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._confirm_box = box
+        box.open()
 
     def reset_password(self) -> None:
         """«Сбросить пароль»: a new one-time password."""
