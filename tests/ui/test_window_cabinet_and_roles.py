@@ -124,3 +124,30 @@ def test_the_information_pages_open_from_help(
     assert pages.current_key == "faq"
     assert "Личный кабинет" in pages.browser.toPlainText()
     dialog.close()
+
+
+def test_staff_change_their_own_password_from_the_file_menu(
+    qtbot: QtBot, sample_db: tuple[Database, SampleIds]
+) -> None:
+    database = sample_db[0]
+    staff = _staff(database, "changer", StaffRole.CLERK)
+    window = _window(qtbot, database, staff)
+    dialog = window.show_change_password()
+    assert dialog is not None
+    dialog.old_field.setText("неверный1")
+    dialog.new_field.setText("Новый2027пароль")
+    dialog.repeat_field.setText("Новый2027пароль")
+    dialog.change()
+    qtbot.waitUntil(lambda: not dialog.is_busy, timeout=TIMEOUT_MS)
+    assert dialog.isVisible() and dialog.message_label.text() != ""
+    dialog.old_field.setText(PASSWORD)
+    dialog.new_field.setText("Новый2027пароль")
+    dialog.repeat_field.setText("Другой2027пароль")
+    dialog.change()
+    assert dialog.message_label.text() == "Новые пароли не совпадают."
+    dialog.repeat_field.setText("Новый2027пароль")
+    with qtbot.waitSignal(dialog.accepted, timeout=TIMEOUT_MS):
+        dialog.change()
+    with database.session() as session:
+        assert authenticate(session, "changer", "Новый2027пароль", now=dt.datetime.now(dt.UTC),
+                            workstation="ws").login == "changer"

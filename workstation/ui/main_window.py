@@ -65,6 +65,7 @@ from workstation.ui.booking_dialogs import (
     TicketIssuedDialog,
 )
 from workstation.ui.cabinet_account_dialog import CabinetAccountDialog
+from workstation.ui.change_password_dialog import ChangePasswordDialog
 from workstation.ui.db_worker import DatabaseWorker, describe_error
 from workstation.ui.feedback_dock import FeedbackDock
 from workstation.ui.hold_bar import HoldBar
@@ -519,6 +520,15 @@ class MainWindow(QMainWindow):
             self._idle.stop()
         self._lock_screen.lock(self._staff)
         return True
+
+    def show_change_password(self) -> ChangePasswordDialog | None:
+        """«Файл → Сменить пароль…» for the signed-in person (non-blocking)."""
+        if self._staff is None:
+            return None
+        dialog = ChangePasswordDialog(self._worker, self._staff, self._staff.actor(), self)
+        dialog.accepted.connect(lambda: self._show_hint(self.tr("Пароль изменен.")))
+        self._open_dialog(dialog)
+        return dialog
 
     def show_staff_admin(self) -> StaffAdminDialog | None:
         """«Администрирование → Сотрудники…» (administrators only; non-blocking)."""
@@ -1091,6 +1101,10 @@ class MainWindow(QMainWindow):
         self.lock_action.setEnabled(self._staff is not None)  # nobody could unlock it
         self.lock_action.triggered.connect(self.lock)
         file_menu.addAction(self.lock_action)
+        self.change_password_action = QAction(self.tr("Сменить &пароль…"), self)
+        self.change_password_action.setEnabled(self._staff is not None)
+        self.change_password_action.triggered.connect(self.show_change_password)
+        file_menu.addAction(self.change_password_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         go_menu = menu_bar.addMenu(self.tr("&Переход"))
