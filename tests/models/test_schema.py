@@ -69,5 +69,6 @@ def test_search_columns_sort_in_code_point_order_on_postgresql(postgres_url: str
         "patient.search_name": "C",
         "doctor.full_name_norm": "C",
         "settlement.name_norm": "C",
+        "street.name_norm": "C",
     }
     database.dispose()

@@ -1,6 +1,14 @@
 """Persistent entities (SQLAlchemy) and value types; no Qt, no services."""
 
 from workstation.models.accounts import CabinetAccount, StaffAccount, StaffRole
+from workstation.models.addresses import (
+    DistrictKind,
+    DistrictRule,
+    House,
+    MedicalDistrict,
+    RuleKind,
+    Street,
+)
 from workstation.models.appointments import (
     ACTIVE_STATES,
     Appointment,
@@ -36,16 +44,21 @@ __all__ = [
     "CabinetAccount",
     "Department",
     "District",
+    "DistrictKind",
+    "DistrictRule",
     "Doctor",
     "FeedbackRequest",
     "FeedbackStatus",
+    "House",
     "HubIntent",
     "Institution",
     "IntentKind",
     "IntentStatus",
     "JournalEvent",
+    "MedicalDistrict",
     "Patient",
     "PatientLpuLink",
+    "RuleKind",
     "Settlement",
     "Slot",
     "SlotState",
@@ -55,6 +68,7 @@ __all__ = [
     "Specialty",
     "StaffAccount",
     "StaffRole",
+    "Street",
     "SyncRun",
     "TicketCounter",
     "VisitRating",

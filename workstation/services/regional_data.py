@@ -1,8 +1,10 @@
 """Loads the region's reference data shipped in ``resources/regional/`` into a database.
 
-Settlements (``settlements.csv``), specialties (``specialties.csv``) and institutions with their
-departments and doctors (``institutions.json``). Loading is idempotent: rows are matched by their
-natural keys (settlement code, institution ``IdLPU``, doctor ``IdDoc``) and updated in place.
+Settlements (``settlements.csv``), specialties (``specialties.csv``), institutions with their
+departments and doctors (``institutions.json``), and the illustrative address registry and
+участки (``addresses/*.csv``, ``districts.csv``; see ``address_import``). Loading is idempotent:
+rows are matched by their natural keys (settlement code, institution ``IdLPU``, doctor ``IdDoc``)
+and updated in place.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from workstation.models import Department, Doctor, Institution, Settlement, Specialty
 from workstation.models.text import normalise_name
+from workstation.services.address_import import load_regional_addresses
 from workstation.services.database import Database
 from workstation.services.resources import resource_path
 
@@ -39,6 +42,8 @@ class LoadSummary:
     institutions: int
     departments: int
     doctors: int
+    streets: int = 0
+    districts: int = 0  # участки
 
 
 def _optional(value: str | None) -> str | None:
@@ -196,9 +201,13 @@ def load_regional_data(database: Database) -> LoadSummary:
             child = institutions[int(record["hub_id"])]
             child.parent_id = institutions[int(parent_hub_id)].id if parent_hub_id else None
         session.flush()
+        # The address registry and участки («Поиск участка», «Ближайшие к адресу»).
+        streets, districts = load_regional_addresses(session)
         return LoadSummary(
             settlements=len(settlements),
             institutions=len(institutions),
             departments=len(session.scalars(select(Department.id)).all()),
             doctors=len(session.scalars(select(Doctor.id)).all()),
+            streets=streets,
+            districts=districts,
         )
