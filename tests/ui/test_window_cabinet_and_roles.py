@@ -151,3 +151,18 @@ def test_staff_change_their_own_password_from_the_file_menu(
     with database.session() as session:
         assert authenticate(session, "changer", "Новый2027пароль", now=dt.datetime.now(dt.UTC),
                             workstation="ws").login == "changer"
+
+
+def test_the_directorys_booking_form_opens_the_doctors_week_in_the_booking_screen(
+    qtbot: QtBot, sample_db: tuple[Database, SampleIds], sample_ids: SampleIds
+) -> None:
+    window = _window(qtbot, sample_db[0], None)
+    panel = window.schedule_panel
+    polyclinic, doctor = sample_ids.institutions["polyclinic"], sample_ids.doctors["smirnova"]
+    with qtbot.waitSignal(panel.treeLoaded, timeout=TIMEOUT_MS):
+        window.directory_panel.bookRequested.emit(polyclinic, doctor)
+    assert panel.institution_id == polyclinic
+    qtbot.waitUntil(lambda: panel.current_doctor_id() == doctor, timeout=TIMEOUT_MS)
+    # Same institution, no doctor: the schedule stays, nothing is lost.
+    assert window.open_booking_form(polyclinic)
+    assert panel.institution_id == polyclinic

@@ -67,6 +67,8 @@ from workstation.ui.booking_dialogs import (
 from workstation.ui.cabinet_account_dialog import CabinetAccountDialog
 from workstation.ui.change_password_dialog import ChangePasswordDialog
 from workstation.ui.db_worker import DatabaseWorker, describe_error
+from workstation.ui.directory_panel import DirectoryPanel
+from workstation.ui.district_search import DistrictSearchPanel
 from workstation.ui.feedback_dock import FeedbackDock
 from workstation.ui.hold_bar import HoldBar
 from workstation.ui.hub_status_widget import HubStatusWidget
@@ -92,7 +94,7 @@ ERROR_MESSAGE_MS = 15_000
 LIFECYCLE_INTERVAL_MS = 60_000
 PATIENT_COLUMN_WIDTH = 330
 TICKETS_COLUMN_WIDTH = 300
-SCHEDULE_TAB, CABINET_TAB, DIRECTORY_TAB = 0, 1, 2
+SCHEDULE_TAB, CABINET_TAB, INSTITUTIONS_TAB, DISTRICT_TAB, DIRECTORY_TAB = 0, 1, 2, 3, 4
 
 # The keyboard map of operator-ux.md: (key, action, works in this version).
 HOTKEYS: tuple[tuple[str, object, bool], ...] = (
@@ -159,6 +161,8 @@ HOTKEYS: tuple[tuple[str, object, bool], ...] = (
         ),
         True,
     ),
+    ("Ctrl+Shift+I", QT_TRANSLATE_NOOP("HotkeysDialog", "Список медицинских учреждений"), True),
+    ("Ctrl+Shift+U", QT_TRANSLATE_NOOP("HotkeysDialog", "Поиск участка"), True),
     ("Alt+Н", QT_TRANSLATE_NOOP("HotkeysDialog", "Перейти к выбору населенного пункта"), True),
     ("Ctrl+Q", QT_TRANSLATE_NOOP("HotkeysDialog", "Выйти из программы"), True),
 )
@@ -324,6 +328,17 @@ class MainWindow(QMainWindow):
         # The patient's cabinet as the operator sees it on a call (its own booking thread).
         self._cabinet = PatientCabinet(
             self._worker, database, bookings_factory, self._ticket_actions, actor=self._actor,
+            parent=self,
+        )
+        # «Список медицинских учреждений» and «Поиск участка» (GetPatientsAreas on the booking
+        # screen's hub thread, which is idle between bookings).
+        self._directory = DirectoryPanel(self._worker, self)
+        hub_endpoints = list(endpoints or [])
+        self._district_search = DistrictSearchPanel(
+            self._worker, hub_worker=self._booking.hub_worker,
+            connector_factory=(
+                (lambda: build_connector(database, hub_endpoints)) if hub_endpoints else None
+            ),
             parent=self,
         )
         self._feedback_dock = FeedbackDock(self._worker, actor=self._actor, parent=self)
@@ -654,12 +669,44 @@ class MainWindow(QMainWindow):
     def _on_patient_chosen(self, patient_id: int) -> None:
         self._patient_tickets.set_patient(patient_id)
         self._cabinet.set_patient(patient_id)
+        self._district_search.set_patient(patient_id)
         self._forget_other_patients_booking(patient_id)
 
     def _on_patient_cleared(self) -> None:
         self._patient_tickets.set_patient(None)
         self._cabinet.set_patient(None)
+        self._district_search.set_patient(None)
         self._forget_other_patients_booking(None)
+
+    # --- the directory and districts -----------------------------------------------------------
+
+    @property
+    def directory_panel(self) -> DirectoryPanel:
+        """«Список медицинских учреждений»."""
+        return self._directory
+
+    @property
+    def district_search(self) -> DistrictSearchPanel:
+        """«Поиск участка»."""
+        return self._district_search
+
+    def show_directory(self) -> None:
+        """«Список медицинских учреждений» (Ctrl+Shift+I)."""
+        self._middle.setCurrentIndex(INSTITUTIONS_TAB)
+
+    def show_district_search(self) -> None:
+        """«Поиск участка» (Ctrl+Shift+U)."""
+        self._middle.setCurrentIndex(DISTRICT_TAB)
+
+    def open_booking_form(self, institution_id: int, doctor_id: int = 0) -> bool:
+        """«Перейти к форме записи»: the institution's schedule (the doctor's week) in the
+        booking screen."""
+        self._middle.setCurrentIndex(SCHEDULE_TAB)
+        shown = self._schedule.show_institution(institution_id, doctor_id or None)
+        if not shown:
+            self._show_hint(self.tr("Учреждение не найдено в расписании выбранного населенного "
+                                    "пункта: выберите его в списке «Учреждение»."))
+        return shown
 
     # --- the personal cabinet, feedback and information ----------------------------------------
 
@@ -938,6 +985,9 @@ class MainWindow(QMainWindow):
         self._patient_tickets.ticketCancelled.connect(self._on_ticket_cancelled)
         self._patient_tickets.rescheduleRequested.connect(self.start_reschedule)
         self._patient_tickets.message.connect(self._show_hint)
+        self._directory.bookRequested.connect(self.open_booking_form)
+        self._directory.scheduleRequested.connect(lambda institution: self.open_booking_form(
+            institution, 0))
 
     def _build_central_widget(self) -> None:
         top_bar = QWidget(self)
@@ -972,6 +1022,8 @@ class MainWindow(QMainWindow):
         self._middle.setObjectName("middleTabs")
         self._middle.addTab(schedule_page, self.tr("Расписание"))
         self._middle.addTab(self._cabinet, self.tr("Кабинет пациента"))
+        self._middle.addTab(self._directory, self.tr("Список медицинских учреждений"))
+        self._middle.addTab(self._district_search, self.tr("Поиск участка"))
         self._middle.addTab(tree, self.tr("Справочник учреждений"))
 
         # The booking screen's columns (operator-ux.md): ПАЦИЕНТ | РАСПИСАНИЕ | ТАЛОНЫ ПАЦИЕНТА.
@@ -1051,6 +1103,12 @@ class MainWindow(QMainWindow):
         self.cancel_ticket_action = QAction(self.tr("&Отменить талон…"), self)
         self.cancel_ticket_action.setShortcut(QKeySequence(Qt.Key.Key_F8))
         self.cancel_ticket_action.triggered.connect(self._patient_tickets.cancel_selected)
+        self.directory_action = QAction(self.tr("Список &медицинских учреждений"), self)
+        self.directory_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.directory_action.triggered.connect(self.show_directory)
+        self.district_action = QAction(self.tr("Поиск &участка"), self)
+        self.district_action.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        self.district_action.triggered.connect(self.show_district_search)
         self.cabinet_tab_action = QAction(self.tr("&Кабинет пациента"), self)
         self.cabinet_tab_action.triggered.connect(self.show_patient_cabinet)
         self.cabinet_account_action = QAction(self.tr("&Доступ в личный кабинет…"), self)
@@ -1112,6 +1170,8 @@ class MainWindow(QMainWindow):
         go_menu.addAction(self.focus_schedule_action)
         go_menu.addAction(self.earliest_free_action)
         go_menu.addAction(self.earliest_free_city_action)
+        go_menu.addAction(self.directory_action)
+        go_menu.addAction(self.district_action)
         go_menu.addAction(self.focus_tree_action)
         go_menu.addAction(self.sync_action)
         go_menu.addAction(self.stop_sync_action)
@@ -1236,6 +1296,8 @@ class MainWindow(QMainWindow):
     def _on_settlement_chosen(self, settlement_id: int) -> None:
         self._model.set_settlement(settlement_id)
         self._schedule.set_settlement(settlement_id)
+        self._directory.set_settlement(settlement_id)
+        self._district_search.set_settlement(settlement_id)
 
     def _on_settlement_confirmed(self, settlement_id: int) -> None:
         # Choosing the same settlement again retries a top level that failed to load; a loaded

@@ -207,6 +207,20 @@ class SchedulePanel(QWidget):
         self.institution_combo.setCurrentIndex(position)
         return True
 
+    def show_institution(self, institution_id: int, doctor_id: int | None = None) -> bool:
+        """Show the institution's schedule (and the doctor's week when one is given): the
+        directory's «Перейти к форме записи»."""
+        if self.institution_id == institution_id:
+            if doctor_id is not None and not self.show_doctor(doctor_id):
+                self._wanted_doctor = doctor_id
+                self.reload_tree()
+            return True
+        if not self.set_institution(institution_id):
+            return False
+        # The reload is under way; its result selects the doctor.
+        self._wanted_doctor = doctor_id
+        return True
+
     def choose_other_institution(self) -> None:
         """«Другая больница»: open the institution list."""
         self.institution_combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
