@@ -13,6 +13,7 @@ SYSTEM_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xfixes0 libxcb-xkb1
   fonts-dejavu-core
+  binutils  # objdump: PyInstaller inspects libraries with it (installer/build-linux.sh)
 )
 
 missing=()
@@ -35,4 +36,4 @@ PYTHON=${PYTHON:-python3}
   || { echo "Нужен Python 3.11 или новее (найден: $($PYTHON --version))" >&2; exit 1; }
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+.venv/bin/python -m pip install --quiet -e '.[test,installer]'

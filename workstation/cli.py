@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_lifecycle_commands(commands, database)
     _add_staff_commands(commands, database)
+    _add_district_commands(commands, database)
+    from workstation.services.config_command import add_config_commands
+
+    add_config_commands(commands)
     print_ticket = commands.add_parser(
         "print-ticket", help="сохранить талон из базы в PDF", parents=[database]
     )
@@ -313,6 +317,50 @@ def _staff(args: argparse.Namespace) -> int:
             return staff_command.run_set_active(url, args.login, command == "enable")
 
 
+def _add_district_commands(commands: Any, database: argparse.ArgumentParser) -> None:
+    districts = commands.add_parser(
+        "districts", help="участки и реестр адресов: импорт, проверка, поиск участка",
+        parents=[database],
+    )
+    actions = districts.add_subparsers(dest="districts_command", metavar="ДЕЙСТВИЕ", required=True)
+    load = actions.add_parser(
+        "import", help="импорт CSV: участки учреждения или улицы и дома (все строки или ни одной)",
+        parents=[database],
+    )
+    load.add_argument("file", type=Path, metavar="ФАЙЛ", help="CSV в UTF-8 с заголовком")
+    load.add_argument("--institution", type=int, metavar="IdLPU",
+                      help="файл участков одного учреждения (столбец «учреждение» можно опустить)")
+    load.add_argument("--kind", choices=["districts", "addresses"], default="districts",
+                      help="участки (по умолчанию) или адреса (улицы и дома)")
+    check = actions.add_parser(
+        "check", help="найти дома, отнесенные к двум участкам одного типа", parents=[database]
+    )
+    check.add_argument("--institution", type=int, metavar="IdLPU", help="только это учреждение")
+    find = actions.add_parser("find", help="поиск участка по адресу", parents=[database])
+    find.add_argument("--institution", type=int, required=True, metavar="IdLPU")
+    find.add_argument("street", metavar="УЛИЦА")
+    find.add_argument("house", metavar="ДОМ")
+
+
+def _districts(args: argparse.Namespace) -> int:
+    from workstation.services import district_command
+
+    url = _resolve_database(args)
+    if url is None:
+        return _no_database()
+    match args.districts_command:
+        case "import":
+            return district_command.run_import(
+                url, args.file, institution=args.institution, kind=args.kind
+            )
+        case "check":
+            return district_command.run_check(url, institution=args.institution)
+        case _:
+            return district_command.run_find(
+                url, institution=args.institution, street=args.street, house=args.house
+            )
+
+
 def _print_ticket(args: argparse.Namespace) -> int:
     from workstation.services.tickets.command import run_print_ticket
 
@@ -333,6 +381,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _lifecycle(args)
     if args.command == "staff":
         return _staff(args)
+    if args.command == "districts":
+        return _districts(args)
     if args.command == "print-ticket":
         return _print_ticket(args)
+    if args.command == "config":
+        from workstation.services.config_command import run_config
+
+        return run_config(args)
     return _run_gui(args)

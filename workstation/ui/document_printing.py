@@ -18,6 +18,7 @@ from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QWidget
 
+from workstation.services.printing_settings import configured_printing
 from workstation.ui import settings
 
 POINTS_PER_INCH = 72.0
@@ -133,8 +134,9 @@ class DocumentPrinter(QObject):
         settings.set_text_value(f"{SETTINGS_GROUP}/printer", name)
 
     def make_printer(self) -> QPrinter:
-        """The remembered printer if the OS still has it, else the system's default."""
-        name = self.remembered_printer()
+        """The remembered printer (else the site's ``[printing] default_printer``) if the OS
+        still has it, else the system's default."""
+        name = self.remembered_printer() or configured_printing().default_printer
         info = QPrinterInfo.printerInfo(name) if name else QPrinterInfo.defaultPrinter()
         if info.isNull():
             info = QPrinterInfo.defaultPrinter()

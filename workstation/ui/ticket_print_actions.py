@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWi
 from sqlalchemy.orm import Session
 
 from workstation.services.booking.errors import BookingError
+from workstation.services.printing_settings import configured_printing
 from workstation.services.tickets import TicketFormat, load_ticket_content, render_tickets
 from workstation.ui import settings
 from workstation.ui.db_worker import DatabaseWorker, describe_error
@@ -206,7 +207,8 @@ class TicketPrintActions(QObject):
     @property
     def ticket_format(self) -> TicketFormat:
         """The paper this workstation prints tickets on (remembered in the settings)."""
-        value = settings.text_value(FORMAT_KEY, DEFAULT_FORMAT.value)
+        site_default = configured_printing().ticket_format or DEFAULT_FORMAT.value
+        value = settings.text_value(FORMAT_KEY, site_default)
         try:
             return TicketFormat(value)
         except ValueError:
