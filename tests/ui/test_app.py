@@ -92,3 +92,21 @@ def test_bundled_font_becomes_the_application_font(qapp: QApplication) -> None:
         assert qapp.font().pointSizeF() > 0
     finally:
         qapp.setFont(previous)
+
+
+def test_qt_standard_texts_are_russian(qapp: object) -> None:
+    from PySide6.QtCore import QTranslator
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+    from workstation.ui.app import install_qt_translation
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    assert install_qt_translation(app)
+    try:
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        assert [b.text() for b in buttons.buttons()] == ["Отмена"]
+    finally:
+        for translator in app.findChildren(QTranslator):
+            app.removeTranslator(translator)
+            translator.deleteLater()

@@ -13,7 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer, SignalInstance
+from PySide6.QtCore import (
+    QDeadlineTimer,
+    QEventLoop,
+    QLibraryInfo,
+    QLocale,
+    QTimer,
+    QTranslator,
+    SignalInstance,
+)
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from workstation import __version__
@@ -46,7 +54,18 @@ def _application() -> tuple[QApplication, bool]:
     style = app.style()
     if style is not None and style.name().lower() in _PLAIN_STYLES:
         app.setStyle("Fusion")
+    install_qt_translation(app)
     return app, True
+
+
+def install_qt_translation(app: QApplication) -> bool:
+    """Qt's own texts (standard buttons, the file and print dialogs, line-edit menus) in Russian,
+    like the rest of the workstation; False when Qt's Russian translation is not installed."""
+    translator = QTranslator(app)  # parented: lives as long as the application
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(QLocale(QLocale.Language.Russian), "qtbase", "_", folder):
+        return False
+    return app.installTranslator(translator)
 
 
 def run_gui(
