@@ -496,3 +496,24 @@ def test_choosing_another_caller_lets_the_held_time_go(qtbot: QtBot, screen: Scr
         timeout=TIMEOUT_MS,
     )
     assert not window.book_held_slot()  # F6 now books nothing for the wrong caller
+
+
+def test_a_hold_still_on_its_way_when_the_call_ends_is_let_go(
+    qtbot: QtBot, screen: Screen
+) -> None:
+    window = screen.window
+    caller = add_caller(screen.database, screen.emulator)
+    identify_by_snils(qtbot, window, caller)
+    earliest_free_of(qtbot, screen, screen.free_specialty())
+    slot = window.schedule_panel.earliest_view.current_slot()
+    assert slot is not None
+    window.hold_slot(slot.slot_id)
+    window.new_call()  # Ctrl+N before the hold's answer came back
+    qtbot.waitUntil(lambda: not window.booking.is_busy, timeout=TIMEOUT_MS)
+    assert window.booking.current_hold is None
+    assert window.hold_bar.hold is None
+    with screen.database.session() as session:
+        states = set(session.scalars(
+            select(Appointment.state).where(Appointment.patient_id == caller.patient_id)))
+        assert session.get_one(Slot, slot.slot_id).state == SlotState.FREE
+    assert states == {AppointmentState.RELEASED}

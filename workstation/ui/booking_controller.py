@@ -90,6 +90,10 @@ class BookingController(QObject):
         self._worker = DatabaseWorker(database, self, thread_name="booking-hub")
         self._hold: TicketView | None = None
         self._hold_patient: int | None = None
+        # Hold requests are numbered; one that arrives after a newer request or a release is
+        # let go at once.
+        self._last_hold_request = 0
+        self._released_through = 0
         self._requests = 0
         self._countdown = QTimer(self)
         self._countdown.setInterval(1000)
@@ -150,11 +154,14 @@ class BookingController(QObject):
         if previous is not None:
             self._forget_hold(released=True)
         self._hold_patient = patient_id
-        self._submit(job, self._on_held)
+        self._last_hold_request += 1
+        request = self._last_hold_request
+        self._submit(job, lambda view: self._on_held(request, view))
 
     def release(self) -> None:
-        """Let the held slot go (Esc, a new call)."""
+        """Let the held slot go (Esc, a new call) — also one whose hold is still on its way."""
         if self._hold is None:
+            self._released_through = self._last_hold_request  # holds still on their way too
             return
         appointment_id = self._hold.appointment_id
         self._forget_hold(released=True)
@@ -190,7 +197,13 @@ class BookingController(QObject):
 
     # --- results -------------------------------------------------------------------------------
 
-    def _on_held(self, view: TicketView) -> None:
+    def _on_held(self, request: int, view: TicketView) -> None:
+        if request != self._last_hold_request or request <= self._released_through:
+            # The operator moved on (another time, a new call, another caller) before this hold
+            # arrived: let it go rather than show a slot nobody wants any more.
+            appointment_id = view.appointment_id
+            self._submit(lambda _: self._require().release_hold(appointment_id), lambda _: None)
+            return
         self._hold = view
         self._countdown.start()
         self.held.emit(view)
