@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -59,7 +58,6 @@ def _check_screenshot(path: Path) -> str:
 def test_the_linux_bundle_builds_and_takes_the_demo_screenshot(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    record_property: Callable[[str, object], None],
 ) -> None:
     dist, work = tmp_path / "dist", tmp_path / "work"
     env = {key: value for key, value in os.environ.items() if key != "WORKSTATION_DB"}
@@ -100,8 +98,8 @@ def test_the_linux_bundle_builds_and_takes_the_demo_screenshot(
         "start_demo_screenshot_s": round(second_s, 2),
         "start_config_check_s": round(config_s, 2),
     }
-    for name, value in figures.items():
-        record_property(name, value)
+    # Printed, not record_property(): CI writes its JUnit report as xunit2, which has no
+    # properties (pytest warns, and warnings are errors here).
     with capsys.disabled():
         print(
             f"\n== Linux bundle: {figures['bundle_size_mib']} MiB, {files} files, built in "
