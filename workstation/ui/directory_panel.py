@@ -17,7 +17,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -55,6 +54,7 @@ from workstation.services.schedule import SpecialtyChoice, specialty_choices
 from workstation.ui.db_worker import DatabaseWorker, describe_error
 from workstation.ui.institution_card import InstitutionCard
 from workstation.ui.map_view import MapPin, MapView, UrlOpener
+from workstation.ui.rows_table_model import RowsTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _NO_PARENT = QModelIndex()
@@ -390,20 +390,11 @@ def lookup_address(
     )
 
 
-class InstitutionListModel(QAbstractTableModel):
+class InstitutionListModel(RowsTableModel[DirectoryRow]):
     """The institutions of the list: №, name, address and, near an address, the distance."""
 
     HEADERS = ("№", "Учреждение", "Адрес", "Расстояние")
     NUMBER, NAME, ADDRESS, DISTANCE = range(4)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[DirectoryRow] = []
-
-    @property
-    def rows(self) -> tuple[DirectoryRow, ...]:
-        """The rows shown, top to bottom."""
-        return tuple(self._rows)
 
     def row_of(self, institution_id: int) -> int | None:
         """The position of an institution in the list."""
@@ -412,43 +403,7 @@ class InstitutionListModel(QAbstractTableModel):
                 return position
         return None
 
-    def set_rows(self, rows: Sequence[DirectoryRow]) -> None:
-        """Show the rows of a new query (new filter or address: the model is reset)."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not self._valid(index):
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not self._valid(index):
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
+    def cell(self, row: DirectoryRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.NUMBER:
                 return str(row.number)
@@ -473,14 +428,6 @@ class InstitutionListModel(QAbstractTableModel):
         if role == ROW_DATA_ROLE:
             return row
         return None
-
-    def _valid(self, index: AnyIndex) -> bool:
-        return (
-            index.isValid()
-            and index.model() is self
-            and 0 <= index.row() < len(self._rows)
-            and 0 <= index.column() < len(self.HEADERS)
-        )
 
 
 class _ContainsFilter(QSortFilterProxyModel):

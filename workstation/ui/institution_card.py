@@ -16,7 +16,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -48,6 +47,7 @@ from workstation.services.nearest import DayAvailability, available_time
 from workstation.services.schedule import specialty_choices
 from workstation.ui.db_worker import DatabaseWorker, describe_error
 from workstation.ui.map_view import UrlOpener, osm_url
+from workstation.ui.rows_table_model import RowsTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _NO_PARENT = QModelIndex()
@@ -177,57 +177,12 @@ class DepartmentListModel(QAbstractListModel):
         return index.isValid() and index.model() is self and 0 <= index.row() < len(self._rows)
 
 
-class AvailableTimeModel(QAbstractTableModel):
+class AvailableTimeModel(RowsTableModel[DayAvailability]):
     """«Доступное время приема»: day, «талонов: N», the times of the free tickets."""
 
     HEADERS = ("Дата", "Талонов", "Время приема")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[DayAvailability] = []
-
-    @property
-    def rows(self) -> tuple[DayAvailability, ...]:
-        """The days shown."""
-        return tuple(self._rows)
-
-    def set_rows(self, rows: Sequence[DayAvailability]) -> None:
-        """Show the days of a new query."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not self._valid(index):
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not self._valid(index):
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
+    def cell(self, row: DayAvailability, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return row.heading
@@ -239,14 +194,6 @@ class AvailableTimeModel(QAbstractTableModel):
         if role == VALUE_ROLE:
             return row
         return None
-
-    def _valid(self, index: AnyIndex) -> bool:
-        return (
-            index.isValid()
-            and index.model() is self
-            and 0 <= index.row() < len(self._rows)
-            and 0 <= index.column() < len(self.HEADERS)
-        )
 
 
 class InstitutionCard(QDialog):
