@@ -24,7 +24,6 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -86,6 +85,7 @@ from workstation.ui.booking_dialogs import AlternativesDialog, TicketIssuedDialo
 from workstation.ui.db_worker import DatabaseWorker, describe_error
 from workstation.ui.hold_bar import HoldBar
 from workstation.ui.patient_tickets_panel import PatientTicketsPanel, Section
+from workstation.ui.rows_table_model import RowsTableModel
 from workstation.ui.schedule_panel import SchedulePanel
 from workstation.ui.ticket_print_actions import TicketPrintActions
 
@@ -373,65 +373,29 @@ _PAST_HEADERS = {
 }
 
 
-class PastVisitsModel(QAbstractTableModel):
+class PastVisitsModel(RowsTableModel[PastVisit]):
     """«Прошлые посещения» with the stars given; read-only."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[PastVisit, ...] = ()
+    HEADERS = tuple(_PAST_HEADERS[column] for column in PastColumn)
 
     def set_visits(self, visits: tuple[PastVisit, ...]) -> None:
-        self.beginResetModel()
-        self._rows = visits
-        self.endResetModel()
+        self.set_rows(visits)
 
     def clear(self) -> None:
-        self.set_visits(())
+        self.set_rows(())
 
     def visits(self) -> tuple[PastVisit, ...]:
-        return self._rows
+        return self.rows
 
     def visit_at(self, index: AnyIndex) -> PastVisit | None:
-        if not index.isValid() or index.model() is not self:
-            return None
-        row = index.row()
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return self.row_at(index)
 
     def row_of(self, key: str) -> int:
         """The row of the visit ``key`` (-1 when not listed)."""
         return next((n for n, visit in enumerate(self._rows) if visit.key == key), -1)
 
-    def rowCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(PastColumn)
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(PastColumn)
-        ):
-            return _PAST_HEADERS[PastColumn(section)]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        visit = self.visit_at(index)
-        if visit is None or not 0 <= index.column() < len(PastColumn):
-            return None
-        column = PastColumn(index.column())
+    def cell(self, visit: PastVisit, column_number: int, role: int) -> Any:
+        column = PastColumn(column_number)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(visit, column)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -478,57 +442,16 @@ _JOURNAL_HEADERS = {
 }
 
 
-class JournalModel(QAbstractTableModel):
+class JournalModel(RowsTableModel[JournalRow]):
     """A page of «Журнал событий»: Дата, IP-адрес, Действие; read-only."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[JournalRow, ...] = ()
-
-    def set_rows(self, rows: tuple[JournalRow, ...]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
+    HEADERS = tuple(_JOURNAL_HEADERS[column] for column in JournalColumn)
 
     def clear(self) -> None:
         self.set_rows(())
 
-    def rows(self) -> tuple[JournalRow, ...]:
-        return self._rows
-
-    def rowCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(JournalColumn)
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(JournalColumn)
-        ):
-            return _JOURNAL_HEADERS[JournalColumn(section)]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.model() is not self:
-            return None
-        if not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(JournalColumn):
-            return None
-        row = self._rows[index.row()]
-        column = JournalColumn(index.column())
+    def cell(self, row: JournalRow, column_number: int, role: int) -> Any:
+        column = JournalColumn(column_number)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if column is JournalColumn.AT:
                 return row.at_label
