@@ -263,6 +263,10 @@ class KioskWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
+        # The cabinet's booking tab runs a hub thread of its own: let go of a held time, stop it.
+        cabinet_shutdown = getattr(self.cabinet_widget, "shutdown", None)
+        if callable(cabinet_shutdown):
+            cabinet_shutdown()
         if self._owns_worker:
             self._worker.stop()
 
