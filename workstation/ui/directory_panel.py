@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -76,40 +75,12 @@ def _wall_clock() -> dt.datetime:
 # --- streets ------------------------------------------------------------------------------------
 
 
-class StreetSuggestionModel(QAbstractListModel):
+class StreetSuggestionModel(RowsTableModel[StreetRow]):
     """Streets suggested for the typed text (``street_suggestions``), best first."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[StreetRow] = []
+    HEADERS = ("Улица",)
 
-    @property
-    def rows(self) -> tuple[StreetRow, ...]:
-        """The streets suggested."""
-        return tuple(self._rows)
-
-    def set_rows(self, rows: Sequence[StreetRow]) -> None:
-        """Suggest these streets (a new query: the model is reset)."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not self._valid(index):
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not self._valid(index):
-            return None
-        row = self._rows[index.row()]
+    def cell(self, row: StreetRow, column: int, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return row.label
         if role == ROW_ID_ROLE:
@@ -117,9 +88,6 @@ class StreetSuggestionModel(QAbstractListModel):
         if role == ROW_DATA_ROLE:
             return row
         return None
-
-    def _valid(self, index: AnyIndex) -> bool:
-        return index.isValid() and index.model() is self and 0 <= index.row() < len(self._rows)
 
 
 class StreetField(QLineEdit):

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractListModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     QUrl,
@@ -129,40 +127,12 @@ def link_html(site: str) -> str:
     return f'<a href="{_escape(url)}">{_escape(site)}</a>'
 
 
-class DepartmentListModel(QAbstractListModel):
+class DepartmentListModel(RowsTableModel[DepartmentRow]):
     """The departments of the card: name, with the address as the tooltip."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[DepartmentRow] = []
+    HEADERS = ("Отделение",)
 
-    @property
-    def rows(self) -> tuple[DepartmentRow, ...]:
-        """The departments shown."""
-        return tuple(self._rows)
-
-    def set_rows(self, rows: Sequence[DepartmentRow]) -> None:
-        """Show another institution's departments."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = _NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not self._valid(index):
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not self._valid(index):
-            return None
-        row = self._rows[index.row()]
+    def cell(self, row: DepartmentRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return row.name
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -172,9 +142,6 @@ class DepartmentListModel(QAbstractListModel):
         if role == VALUE_ROLE:
             return row
         return None
-
-    def _valid(self, index: AnyIndex) -> bool:
-        return index.isValid() and index.model() is self and 0 <= index.row() < len(self._rows)
 
 
 class AvailableTimeModel(RowsTableModel[DayAvailability]):
